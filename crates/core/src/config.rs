@@ -1,0 +1,396 @@
+//! Configuration: a TOML file read into a raw serde struct, then validated
+//! into [`Settings`], so later stages only see valid values. Every error
+//! names the file, the key and the value.
+
+use crate::error::{Error, Result};
+use crate::policy::CheckInPolicy;
+use chrono::Duration;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+/// The file as written. Unknown keys are rejected so a typo is not ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub cloud: Option<String>,
+    pub tenant: Option<String>,
+    pub client_id: Option<String>,
+    pub graph_url: Option<String>,
+    pub authority_url: Option<String>,
+    /// A tz database name; the system's zone when absent.
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub check_in: RawCheckIn,
+    #[serde(default)]
+    pub automatic: RawAutomatic,
+    #[serde(default)]
+    pub office: Vec<toml::Table>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheckIn {
+    pub window_opens_minutes: Option<i64>,
+    pub release_minutes: Option<i64>,
+    pub release_minutes_desk: Option<i64>,
+    pub release_minutes_room: Option<i64>,
+    pub release_minutes_workspace: Option<i64>,
+    pub reminder_before_release_minutes: Option<i64>,
+    pub sync_minutes: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutomatic {
+    /// Automatic (inferred) check-in when an office network matches.
+    pub enabled: Option<bool>,
+    pub why_log_days: Option<i64>,
+}
+
+/// Validated settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub file: Option<PathBuf>,
+    pub graph_url: Url,
+    pub authority_url: Url,
+    pub tenant: String,
+    pub client_id: Option<String>,
+    pub timezone: chrono_tz::Tz,
+    pub policy: CheckInPolicy,
+    pub sync_every: std::time::Duration,
+    pub automatic: Option<bool>,
+    pub why_log_days: i64,
+    pub offices_raw: Vec<toml::Table>,
+}
+
+/// Values that the environment may override.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub graph_url: Option<String>,
+    pub authority_url: Option<String>,
+    pub client_id: Option<String>,
+    pub tenant: Option<String>,
+}
+
+impl Overrides {
+    pub fn from_env() -> Self {
+        let read = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        Self {
+            graph_url: read("DESKCHECK_GRAPH_URL"),
+            authority_url: read("DESKCHECK_AUTHORITY_URL"),
+            client_id: read("DESKCHECK_CLIENT_ID"),
+            tenant: read("DESKCHECK_TENANT"),
+        }
+    }
+}
+
+/// The platform directories deskcheck uses (XDG on Linux).
+#[derive(Clone, Debug)]
+pub struct Dirs {
+    pub config: PathBuf,
+    pub data: PathBuf,
+    pub state: PathBuf,
+}
+
+impl Dirs {
+    pub fn platform() -> Result<Self> {
+        let project = directories::ProjectDirs::from("", "", "deskcheck").ok_or_else(|| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no home directory found: set HOME (or XDG_CONFIG_HOME and XDG_DATA_HOME)",
+            ))
+        })?;
+        let data = project.data_dir().to_owned();
+        Ok(Self {
+            config: project.config_dir().to_owned(),
+            state: project.state_dir().map(Path::to_owned).unwrap_or_else(|| data.clone()),
+            data,
+        })
+    }
+
+    /// Directories of their own for the demo tenant, below the real ones.
+    pub fn demo(&self) -> Self {
+        Self {
+            config: self.config.join("demo"),
+            data: self.data.join("demo"),
+            state: self.state.join("demo"),
+        }
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config.join("config.toml")
+    }
+}
+
+/// Cloud names and their sign-in and Graph hosts.
+const CLOUDS: &[(&str, &str, &str)] = &[
+    ("global", "https://login.microsoftonline.com", "https://graph.microsoft.com/v1.0"),
+    ("usgov-l4", "https://login.microsoftonline.us", "https://graph.microsoft.us/v1.0"),
+    ("usgov-l5", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us/v1.0"),
+    ("china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn/v1.0"),
+];
+
+impl Settings {
+    /// Reads `path` (a missing default file means all defaults) and applies
+    /// `overrides`.
+    pub fn load(path: &Path, must_exist: bool, overrides: &Overrides) -> Result<Self> {
+        let raw = match std::fs::read_to_string(path) {
+            Ok(text) => parse(path, &text)?,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                RawConfig::default()
+            }
+            Err(err) => {
+                return Err(Error::Config {
+                    file: path.to_owned(),
+                    message: format!("cannot read the file: {err}"),
+                })
+            }
+        };
+        Self::validate(raw, Some(path), overrides)
+    }
+
+    pub fn validate(raw: RawConfig, file: Option<&Path>, overrides: &Overrides) -> Result<Self> {
+        let fail = |message: String| Error::Config {
+            file: file.map(Path::to_owned).unwrap_or_else(|| PathBuf::from("<defaults>")),
+            message,
+        };
+        let cloud_name = raw.cloud.as_deref().unwrap_or("global");
+        let (_, cloud_authority, cloud_graph) = CLOUDS
+            .iter()
+            .find(|(name, _, _)| *name == cloud_name)
+            .ok_or_else(|| {
+                let names: Vec<_> = CLOUDS.iter().map(|(name, _, _)| *name).collect();
+                fail(format!(
+                    "key `cloud` = {cloud_name:?} is not a known cloud; use one of {}",
+                    names.join(", ")
+                ))
+            })?;
+        let graph_url = pick_url(
+            "graph_url",
+            "DESKCHECK_GRAPH_URL",
+            overrides.graph_url.as_deref(),
+            raw.graph_url.as_deref(),
+            cloud_graph,
+        )
+        .map_err(fail)?;
+        let authority_url = pick_url(
+            "authority_url",
+            "DESKCHECK_AUTHORITY_URL",
+            overrides.authority_url.as_deref(),
+            raw.authority_url.as_deref(),
+            cloud_authority,
+        )
+        .map_err(fail)?;
+        let tenant = overrides
+            .tenant
+            .clone()
+            .or(raw.tenant)
+            .unwrap_or_else(|| "organizations".to_owned());
+        if tenant.is_empty() || !tenant.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c)) {
+            return Err(fail(format!(
+                "key `tenant` = {tenant:?} is not a tenant id, a domain or `organizations`"
+            )));
+        }
+        let timezone = match raw.timezone.as_deref() {
+            Some(name) => name.parse().map_err(|_| {
+                fail(format!(
+                    "key `timezone` = {name:?} is not a tz database name such as \"Europe/Paris\""
+                ))
+            })?,
+            None => system_timezone(),
+        };
+        let check_in = &raw.check_in;
+        let minutes = |key: &str, value: Option<i64>, default: i64, max: i64| {
+            let value = value.unwrap_or(default);
+            if (0..=max).contains(&value) {
+                Ok(Duration::minutes(value))
+            } else {
+                Err(fail(format!(
+                    "key `check_in.{key}` = {value} is out of range; use 0 to {max} minutes"
+                )))
+            }
+        };
+        let release = check_in.release_minutes;
+        let policy = CheckInPolicy {
+            window_opens_before: minutes("window_opens_minutes", check_in.window_opens_minutes, 15, 240)?,
+            release_after_desk: minutes(
+                "release_minutes_desk",
+                check_in.release_minutes_desk.or(release),
+                10,
+                1440,
+            )?,
+            release_after_room: minutes(
+                "release_minutes_room",
+                check_in.release_minutes_room.or(release),
+                10,
+                1440,
+            )?,
+            release_after_workspace: minutes(
+                "release_minutes_workspace",
+                check_in.release_minutes_workspace.or(release),
+                10,
+                1440,
+            )?,
+            reminder_before_release: minutes(
+                "reminder_before_release_minutes",
+                check_in.reminder_before_release_minutes,
+                5,
+                240,
+            )?,
+        };
+        let sync_minutes = check_in.sync_minutes.unwrap_or(10);
+        if !(1..=240).contains(&sync_minutes) {
+            return Err(fail(format!(
+                "key `check_in.sync_minutes` = {sync_minutes} is out of range; use 1 to 240 minutes"
+            )));
+        }
+        let why_log_days = raw.automatic.why_log_days.unwrap_or(14);
+        if !(1..=365).contains(&why_log_days) {
+            return Err(fail(format!(
+                "key `automatic.why_log_days` = {why_log_days} is out of range; use 1 to 365 days"
+            )));
+        }
+        Ok(Self {
+            file: file.map(Path::to_owned),
+            graph_url,
+            authority_url,
+            tenant,
+            client_id: overrides.client_id.clone().or(raw.client_id),
+            timezone,
+            policy,
+            sync_every: std::time::Duration::from_secs(sync_minutes as u64 * 60),
+            automatic: raw.automatic.enabled,
+            why_log_days,
+            offices_raw: raw.office,
+        })
+    }
+}
+
+fn parse(path: &Path, text: &str) -> Result<RawConfig> {
+    toml::from_str(text).map_err(|err| Error::Config {
+        file: path.to_owned(),
+        message: err.to_string().trim_end().to_owned(),
+    })
+}
+
+/// Chooses a URL: the environment, then the file, then the cloud default.
+fn pick_url(
+    key: &str,
+    variable: &str,
+    from_env: Option<&str>,
+    from_file: Option<&str>,
+    default: &str,
+) -> std::result::Result<Url, String> {
+    let (origin, text) = match (from_env, from_file) {
+        (Some(value), _) => (format!("environment variable {variable}"), value),
+        (None, Some(value)) => (format!("key `{key}`"), value),
+        (None, None) => return Ok(Url::parse(default).expect("built-in URLs parse")),
+    };
+    let url = Url::parse(text).map_err(|err| format!("{origin} = {text:?} is not a URL: {err}"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(format!(
+            "{origin} = {text:?} uses plain http:// for a host that is not loopback; use https://"
+        )),
+        other => Err(format!("{origin} = {text:?} has scheme {other:?}; use https://")),
+    }
+}
+
+/// Whether `url` names this machine: 127.0.0.0/8, ::1 or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The system's zone, or UTC when it cannot be read.
+pub fn system_timezone() -> chrono_tz::Tz {
+    iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|name| name.parse().ok())
+        .unwrap_or(chrono_tz::UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, overrides: &Overrides) -> Result<Settings> {
+        let raw = parse(Path::new("test.toml"), text)?;
+        Settings::validate(raw, Some(Path::new("test.toml")), overrides)
+    }
+
+    #[test]
+    fn defaults_without_file() {
+        let settings = load("", &Overrides::default()).unwrap();
+        assert_eq!(settings.graph_url.as_str(), "https://graph.microsoft.com/v1.0");
+        assert_eq!(settings.tenant, "organizations");
+        assert_eq!(settings.policy, CheckInPolicy::default());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let error = load("[check_in]\nwindow_open_minutes = 5\n", &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("test.toml"), "{error}");
+        assert!(error.contains("window_open_minutes"), "{error}");
+    }
+
+    #[test]
+    fn out_of_range_names_key_and_value() {
+        let error = load("[check_in]\nrelease_minutes_room = -3\n", &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("check_in.release_minutes_room"), "{error}");
+        assert!(error.contains("-3"), "{error}");
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        let remote = Overrides {
+            graph_url: Some("http://graph.example/v1.0".into()),
+            ..Overrides::default()
+        };
+        let error = load("", &remote).unwrap_err().to_string();
+        assert!(error.contains("DESKCHECK_GRAPH_URL"), "{error}");
+        let local = Overrides {
+            graph_url: Some("http://127.0.0.1:8080/v1.0".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            load("", &local).unwrap().graph_url.as_str(),
+            "http://127.0.0.1:8080/v1.0"
+        );
+    }
+
+    #[test]
+    fn environment_beats_file() {
+        let overrides = Overrides {
+            tenant: Some("contoso.example".into()),
+            ..Overrides::default()
+        };
+        let settings = load("tenant = \"fabrikam.example\"\n", &overrides).unwrap();
+        assert_eq!(settings.tenant, "contoso.example");
+    }
+
+    #[test]
+    fn cloud_sets_hosts() {
+        let settings = load("cloud = \"china\"\n", &Overrides::default()).unwrap();
+        assert_eq!(settings.authority_url.as_str(), "https://login.chinacloudapi.cn/");
+        let error = load("cloud = \"mars\"\n", &Overrides::default()).unwrap_err().to_string();
+        assert!(error.contains("mars"), "{error}");
+    }
+
+    #[test]
+    fn release_minutes_applies_to_all_kinds() {
+        let settings = load("[check_in]\nrelease_minutes = 60\nrelease_minutes_room = 5\n", &Overrides::default()).unwrap();
+        assert_eq!(settings.policy.release_after_desk, Duration::minutes(60));
+        assert_eq!(settings.policy.release_after_room, Duration::minutes(5));
+    }
+}

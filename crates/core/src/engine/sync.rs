@@ -15,8 +15,8 @@ use tracing::{info, warn};
 const PLACES_MAX_AGE: Duration = Duration::hours(24);
 /// The least time between two refreshes caused by unknown addresses.
 const PLACES_MISS_INTERVAL: Duration = Duration::hours(1);
-/// Days of calendar read: today and tomorrow, in local time.
-const DAYS_AHEAD: i64 = 2;
+/// Days of calendar read, from the start of the local day.
+const DAYS_AHEAD: i64 = 7;
 
 impl Engine {
     /// Reads the calendar (and the place directory when it is stale) and

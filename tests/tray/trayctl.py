@@ -196,9 +196,8 @@ def cmd_wait_notify(conn, pattern, seconds="20"):
 
 def cmd_invoke_action(conn, notification_id, action):
     mock = conn.get_object(NOTIFY_NAME, NOTIFY_PATH, introspect=False)
-    mock.EmitSignal(
-        NOTIFY_NAME, "ActionInvoked", "us", [dbus.UInt32(int(notification_id)), action], dbus_interface=MOCK_IFACE
-    )
+    args = dbus.Array([dbus.UInt32(int(notification_id)), dbus.String(action)], signature="v")
+    mock.EmitSignal(NOTIFY_NAME, "ActionInvoked", "us", args, signature="sssav", dbus_interface=MOCK_IFACE)
     print(json.dumps({"invoked": action, "id": int(notification_id)}))
     return 0
 

@@ -46,10 +46,12 @@ impl Client {
                     what: "check-in".into(),
                     reason: format!("the response body broke off: {err}"),
                 })?;
+                // A success status with a body that does not parse says
+                // nothing certain about the claim: the caller reads it back.
                 let claim: WireClaim =
-                    serde_json::from_slice(&bytes).map_err(|err| Error::Malformed {
+                    serde_json::from_slice(&bytes).map_err(|err| Error::Ambiguous {
                         what: "check-in".into(),
-                        reason: err.to_string(),
+                        reason: format!("the answer could not be read: {err}"),
                     })?;
                 Ok(PostOutcome::Created(claim.into_claim()))
             }

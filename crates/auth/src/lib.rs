@@ -2,8 +2,42 @@
 //!
 //! This crate has no Tauri dependency. The Graph client in `deskcheck-core`
 //! asks a [`TokenSource`] for bearer tokens and never sees refresh tokens.
+//!
+//! An [`Authenticator`] runs the sign-in flows against the Entra v2.0
+//! endpoints of an [`AuthConfig`]: the device code flow
+//! ([`Authenticator::start_device_code`]) and the browser flow with PKCE
+//! ([`Authenticator::sign_in_with_browser`]). A [`Session`] holds the
+//! resulting tokens, refreshes them and keeps the refresh token in a
+//! [`SecretStore`].
 
 use async_trait::async_trait;
+
+mod browser;
+mod client;
+mod config;
+mod device;
+mod error;
+mod http;
+mod problem;
+mod protocol;
+mod session;
+mod store;
+mod tokens;
+
+pub use browser::{BrowserOpener, BrowserOptions, OpenError, SystemBrowser};
+pub use client::Authenticator;
+pub use config::{AuthConfig, Cloud, DEFAULT_SCOPES};
+pub use device::{DeviceCodePrompt, DevicePoll};
+pub use error::{AuthError, EntraError, StoreError, UnknownCloud};
+pub use http::{HttpClient, HttpError};
+pub use problem::SignInProblem;
+pub use protocol::EntraErrorBody;
+pub use session::{AuthState, Session, SignOutReason, DEFAULT_REFRESH_MARGIN};
+pub use store::{
+    open_secret_store, FileStore, KeyringStore, MemoryStore, SecretStore, StoredSignIn, Warning,
+    KEYRING_SERVICE, TOKEN_FILE_NAME,
+};
+pub use tokens::{Account, RefreshToken, TokenSet};
 
 /// A bearer token for Microsoft Graph. `Debug` never prints the secret.
 #[derive(Clone, PartialEq, Eq)]

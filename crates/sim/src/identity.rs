@@ -173,7 +173,7 @@ impl ScriptedError {
         }
     }
 
-    /// AADSTS65001: nobody granted consent for the requested scopes.
+    /// AADSTS65001: no user or admin has consented to the requested scopes.
     pub fn consent_required() -> Self {
         let mut error = Self::new(
             400,
@@ -236,7 +236,7 @@ impl ScriptedError {
     }
 }
 
-/// What the authorize endpoint does with a valid request.
+/// The authorize endpoint's response to a valid request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum AuthorizeBehavior {
     /// Approve at once and redirect with `code` and `state`.
@@ -608,6 +608,7 @@ async fn devicecode(
     let device_code = random_string(80);
     let lifetime = identity.config.device_code_lifetime;
     let interval = identity.config.poll_interval;
+
     let mut state = identity.lock();
     let status = if state.auto_approve {
         DeviceStatus::Approved
@@ -624,7 +625,9 @@ async fn devicecode(
         status,
     };
     state.device_grants.insert(device_code.clone(), grant);
+    drop(state);
     tracing::debug!(%tenant, %client_id, ?status, "simulated identity issued a device code");
+
     let message = format!(
         "To sign in, open {VERIFICATION_URI} in a web browser and enter the code \
          {user_code} to authenticate."
@@ -740,6 +743,7 @@ fn redeem_code(
     let code = required(params, "code")?;
     let redirect_uri = required(params, "redirect_uri")?;
     let verifier = required(params, "code_verifier")?;
+
     let mut state = identity.lock();
     let Some(grant) = state.code_grants.get_mut(code) else {
         return Err(EntraError::invalid_grant(
@@ -754,6 +758,7 @@ fn redeem_code(
         ));
     }
     grant.redeemed = true;
+
     if Instant::now() >= grant.expires_at {
         return Err(EntraError::invalid_grant(
             70008,
@@ -778,6 +783,7 @@ fn redeem_code(
             "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
         ));
     }
+
     let scope = grant.scope.clone();
     Ok(Json(token_body(identity, &mut state, client_id, &scope)))
 }

@@ -24,8 +24,9 @@ pub struct RawConfig {
     pub check_in: RawCheckIn,
     #[serde(default)]
     pub automatic: RawAutomatic,
+    /// `[[office]]` tables: the networks that mean "at this office".
     #[serde(default)]
-    pub office: Vec<toml::Table>,
+    pub office: Vec<deskcheck_net::RawOffice>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,7 +62,7 @@ pub struct Settings {
     pub sync_every: std::time::Duration,
     pub automatic: Option<bool>,
     pub why_log_days: i64,
-    pub offices_raw: Vec<toml::Table>,
+    pub offices: Vec<deskcheck_net::Office>,
 }
 
 /// Values that the environment may override.
@@ -251,6 +252,7 @@ impl Settings {
                 "key `automatic.why_log_days` = {why_log_days} is out of range; use 1 to 365 days"
             )));
         }
+        let offices = deskcheck_net::validate_offices(&raw.office).map_err(|err| fail(err.to_string()))?;
         Ok(Self {
             file: file.map(Path::to_owned),
             graph_url,
@@ -262,7 +264,7 @@ impl Settings {
             sync_every: std::time::Duration::from_secs(sync_minutes as u64 * 60),
             automatic: raw.automatic.enabled,
             why_log_days,
-            offices_raw: raw.office,
+            offices,
         })
     }
 }
@@ -385,6 +387,23 @@ mod tests {
         assert_eq!(settings.authority_url.as_str(), "https://login.chinacloudapi.cn/");
         let error = load("cloud = \"mars\"\n", &Overrides::default()).unwrap_err().to_string();
         assert!(error.contains("mars"), "{error}");
+    }
+
+    #[test]
+    fn office_errors_name_the_key() {
+        let text = "[[office]]\nname = \"HQ\"\nbuilding = \"Contoso HQ\"\nsubnets = [\"192.0.2.0/33\"]\n";
+        let error = load(text, &Overrides::default()).unwrap_err().to_string();
+        assert!(error.contains("test.toml"), "{error}");
+        assert!(error.contains("office[0].subnets[0]"), "{error}");
+        assert!(error.contains("192.0.2.0/33"), "{error}");
+    }
+
+    #[test]
+    fn office_is_read() {
+        let text = "[[office]]\nname = \"HQ\"\nbuilding = \"Contoso HQ\"\ngateway_macs = [\"02-00-5E-00-53-01\"]\n";
+        let settings = load(text, &Overrides::default()).unwrap();
+        assert_eq!(settings.offices.len(), 1);
+        assert_eq!(settings.offices[0].gateway_macs[0].to_string(), "02:00:5e:00:53:01");
     }
 
     #[test]

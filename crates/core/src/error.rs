@@ -73,6 +73,9 @@ pub enum Error {
     #[error("a check-in for {0} is already being sent by another deskcheck process")]
     ClaimInProgress(ICalUid),
 
+    #[error("network detection failed: {0}")]
+    Network(#[from] deskcheck_net::NetError),
+
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -4,11 +4,14 @@
 
 mod claim;
 mod owner;
+mod network;
+mod presence;
 mod run;
 mod sync;
 mod view;
 
 pub use claim::CheckInOutcome;
+pub use presence::{Action, Decision};
 pub use view::{AccountView, AutomaticView, ClaimView, Notice, PlaceView, ReservationView, Snapshot};
 
 use crate::clock::Clock;
@@ -72,6 +75,8 @@ struct EngineState {
     /// Unknown booking addresses seen by the last place refresh, so the same
     /// misses do not refetch the directory on every sync.
     misses_at_last_refresh: std::collections::BTreeSet<String>,
+    /// The office whose network matched last, if it still matches.
+    office: Option<deskcheck_net::OfficeMatch>,
 }
 
 impl Engine {

@@ -3,7 +3,7 @@
 
 use super::{Engine, Notice};
 use crate::error::Result;
-use crate::model::{CheckInMethod, Reservation, ReservationKey};
+use crate::model::{Reservation, ReservationKey};
 use crate::store::ClaimStatus;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -42,6 +42,9 @@ impl Engine {
             }
             if let Err(error) = self.retry_pending(&mut retries).await {
                 warn!(%error, "retrying pending claims failed");
+            }
+            if let Err(error) = self.act_on_current_office().await {
+                warn!(%error, "acting on the current office failed");
             }
             if let Err(error) = self.send_reminders() {
                 warn!(%error, "sending reminders failed");
@@ -146,43 +149,5 @@ impl Engine {
             .filter(|moment| *moment > now)
             .min()
             .unwrap_or(next_sync)
-    }
-
-    /// Posts inferred claims for open reservations in `building` (matched by
-    /// id, `placeId` or name), or, while automatic check-in is off or paused,
-    /// suggests a manual one. This is the path network detection takes.
-    pub async fn arrived_at(&self, office: &str, building: &str) -> Result<Vec<super::CheckInOutcome>> {
-        let now = self.now();
-        let automatic = self.automatic_active()?;
-        let snapshot = self.snapshot();
-        let mut outcomes = Vec::new();
-        for view in &snapshot.reservations {
-            let in_building = view.place.building_id.as_deref() == Some(building)
-                || view.place.building.as_deref().is_some_and(|name| name.eq_ignore_ascii_case(building))
-                || self.reservation(&view.key).is_some_and(|r| {
-                    r.building
-                        .as_ref()
-                        .and_then(|b| b.place_id.as_ref())
-                        .is_some_and(|id| id.as_str() == building)
-                });
-            if !in_building {
-                debug!(key = %view.key, office, "not claimed: the booking is in another building");
-                continue;
-            }
-            if view.claim.is_some() || view.pending || view.state != "open" {
-                continue;
-            }
-            if automatic {
-                info!(key = %view.key, office, "arrived at the office; checking in automatically");
-                outcomes.push(self.check_in(&view.key, CheckInMethod::Inferred).await?);
-            } else if self.inner.store.mark_notified(&view.key, "arrived", now)? {
-                info!(key = %view.key, office, "arrived at the office; automatic check-in is off, suggesting it");
-                self.notify(Notice::AtOffice {
-                    office: office.to_owned(),
-                    reservation: view.clone(),
-                });
-            }
-        }
-        Ok(outcomes)
     }
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every deskcheck test: the workspace's Rust tests (unit, end to end
+# against the simulated tenant, network namespaces, the CLI binary), the
+# tray test under Xvfb with a real tray host and notification server, the
+# window test through WebDriver, a short benchmark run, and a check of the
+# Windows build. Needs what scripts/install-deps.sh installs; the network
+# namespace tests need root and skip themselves otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "build"
+cargo build --workspace --bins --locked
+export DESKCHECK_BIN="$PWD/target/debug/deskcheck"
+
+step "tray, notifications and menu (Xvfb, trayer, dbusmock)"
+tests/tray/run.sh
+
+if [[ -x tests/webdriver/run.sh ]]; then
+  step "window (tauri-driver, WebKitWebDriver)"
+  tests/webdriver/run.sh
+fi
+
+if [[ -x bench/run.sh ]]; then
+  step "benchmark, short run"
+  bench/run.sh --short
+fi
+
+step "cargo check for Windows"
+cargo check --locked --target x86_64-pc-windows-gnu -p deskcheck -p deskcheck-net
+
+step "Rust tests"
+cargo nextest run --workspace --locked --no-fail-fast

@@ -155,9 +155,15 @@ impl Engine {
         self.inner.notices.subscribe()
     }
 
-    /// Sets what the sign-in layer knows about the account.
+    /// Sets what the sign-in layer knows about the account. Losing the
+    /// sign-in sends one [`Notice::SignedOut`].
     pub fn set_account(&self, account: AccountView) -> Result<()> {
-        self.lock_state().account = account;
+        let was_signed_in = std::mem::replace(&mut self.lock_state().account, account.clone()).signed_in;
+        if was_signed_in && !account.signed_in {
+            let message = account.message.unwrap_or_else(|| "signed out".into());
+            tracing::warn!(%message, "signed out");
+            self.notify(Notice::SignedOut { message });
+        }
         self.publish()
     }
 

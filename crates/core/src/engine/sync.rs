@@ -1,6 +1,6 @@
 //! Reading places and events from Graph into the engine's state.
 
-use super::{keys, Engine, Notice};
+use super::{keys, Engine};
 use crate::error::{Error, Result};
 use crate::graph::CalendarRange;
 use crate::model::PlaceKind;
@@ -26,20 +26,15 @@ impl Engine {
             Ok(()) => Ok(()),
             Err(error) => {
                 warn!(%error, "sync failed");
-                let signed_out = matches!(error, Error::Token(TokenError::SignInRequired));
-                {
-                    let mut state = self.lock_state();
-                    state.sync_error = Some(error.to_string());
-                    if signed_out && state.account.signed_in {
-                        state.account.signed_in = false;
-                        state.account.message = Some(error.to_string());
-                        drop(state);
-                        self.notify(Notice::SignedOut {
-                            message: error.to_string(),
-                        });
-                    }
+                self.lock_state().sync_error = Some(error.to_string());
+                if matches!(error, Error::Token(TokenError::SignInRequired)) {
+                    let mut account = self.lock_state().account.clone();
+                    account.signed_in = false;
+                    account.message = Some(error.to_string());
+                    self.set_account(account)?;
+                } else {
+                    self.publish()?;
                 }
-                self.publish()?;
                 Err(error)
             }
         }

@@ -159,8 +159,47 @@ async fn device_code_login_then_check_in() {
     assert_eq!(posts[0].check_in_method.as_deref(), Some("manual"));
     assert!(tenant.request_count(RouteKind::CalendarView) >= 3);
 
+    // Every log line (at trace level) and every file deskcheck leaves
+    // behind is free of tokens and codes. The token file, which exists only
+    // where there is no keychain, is gone after the logout below.
+    let mut traced_env = env.to_vec();
+    traced_env.push(("RUST_LOG", "trace".to_owned()));
+    let traced = deskcheck(home.path(), &["status"], &traced_env).await;
+    let mut logs = [&before, &login, &check_in, &traced]
+        .iter()
+        .map(|output| text(&output.stderr) + &text(&output.stdout))
+        .collect::<Vec<_>>()
+        .join("\n");
+
     let logout = deskcheck(home.path(), &["logout"], &env).await;
     assert!(logout.status.success(), "{}", text(&logout.stderr));
+    logs.push_str(&text(&logout.stderr));
     let after = deskcheck(home.path(), &["status"], &env).await;
     assert!(!after.status.success(), "signed out again");
+
+    let secrets = tenant.identity().issued_secrets();
+    assert!(secrets.len() >= 3, "device code, access and refresh tokens were issued");
+    for secret in &secrets {
+        assert!(!logs.contains(secret.as_str()), "a token or code appears in the output");
+    }
+    for file in files_below(home.path()) {
+        let content = std::fs::read(&file).unwrap();
+        let content = String::from_utf8_lossy(&content);
+        for secret in &secrets {
+            assert!(!content.contains(secret.as_str()), "{} contains a token or code", file.display());
+        }
+    }
+}
+
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_below(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

@@ -292,6 +292,9 @@ struct IdentityState {
     scripted_errors: VecDeque<(ScriptedError, u32)>,
     authorize_behavior: AuthorizeBehavior,
     auto_approve: bool,
+    /// Every token and code ever issued, so tests can search logs and
+    /// files for them.
+    issued: Vec<String>,
 }
 
 /// Token state shared by the identity routes and the Graph routes.
@@ -422,6 +425,12 @@ impl Identity {
     }
 
     /// Returns the `user_code` of every device code still pending.
+    /// Every access token, refresh token, device code and authorization
+    /// code issued so far.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.lock().issued.clone()
+    }
+
     pub fn pending_user_codes(&self) -> Vec<String> {
         self.lock()
             .device_grants
@@ -446,6 +455,7 @@ impl Identity {
         let token = random_string(64);
         let expires_at = Instant::now() + self.config.access_token_lifetime;
         state.access_tokens.insert(token.clone(), expires_at);
+        state.issued.push(token.clone());
         token
     }
 
@@ -472,6 +482,7 @@ fn issue_refresh_token(state: &mut IdentityState, client_id: &str, scope: &str) 
         scope: scope.to_owned(),
     };
     state.refresh_tokens.insert(token.clone(), grant);
+    state.issued.push(token.clone());
     token
 }
 
@@ -610,6 +621,7 @@ async fn devicecode(
     let interval = identity.config.poll_interval;
 
     let mut state = identity.lock();
+    state.issued.push(device_code.clone());
     let status = if state.auto_approve {
         DeviceStatus::Approved
     } else {
@@ -968,7 +980,10 @@ fn issue_code(identity: &Identity, params: &Params, redirect_uri: &str) -> Strin
         expires_at: Instant::now() + AUTH_CODE_LIFETIME,
         redeemed: false,
     };
-    identity.lock().code_grants.insert(code.clone(), grant);
+    let mut state = identity.lock();
+    state.code_grants.insert(code.clone(), grant);
+    state.issued.push(code.clone());
+    drop(state);
     code
 }
 

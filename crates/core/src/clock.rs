@@ -34,8 +34,8 @@ impl Clock {
         match self {
             Clock::System => Utc::now(),
             Clock::Tokio { origin_utc, origin } => {
-                let elapsed = chrono::Duration::from_std(origin.elapsed())
-                    .unwrap_or(chrono::Duration::MAX);
+                let elapsed =
+                    chrono::Duration::from_std(origin.elapsed()).unwrap_or(chrono::Duration::MAX);
                 *origin_utc + elapsed
             }
         }

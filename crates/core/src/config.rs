@@ -105,7 +105,10 @@ impl Dirs {
         let data = project.data_dir().to_owned();
         Ok(Self {
             config: project.config_dir().to_owned(),
-            state: project.state_dir().map(Path::to_owned).unwrap_or_else(|| data.clone()),
+            state: project
+                .state_dir()
+                .map(Path::to_owned)
+                .unwrap_or_else(|| data.clone()),
             data,
         })
     }
@@ -126,10 +129,26 @@ impl Dirs {
 
 /// Cloud names and their sign-in and Graph hosts.
 const CLOUDS: &[(&str, &str, &str)] = &[
-    ("global", "https://login.microsoftonline.com", "https://graph.microsoft.com/v1.0"),
-    ("usgov-l4", "https://login.microsoftonline.us", "https://graph.microsoft.us/v1.0"),
-    ("usgov-l5", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us/v1.0"),
-    ("china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn/v1.0"),
+    (
+        "global",
+        "https://login.microsoftonline.com",
+        "https://graph.microsoft.com/v1.0",
+    ),
+    (
+        "usgov-l4",
+        "https://login.microsoftonline.us",
+        "https://graph.microsoft.us/v1.0",
+    ),
+    (
+        "usgov-l5",
+        "https://login.microsoftonline.us",
+        "https://dod-graph.microsoft.us/v1.0",
+    ),
+    (
+        "china",
+        "https://login.chinacloudapi.cn",
+        "https://microsoftgraph.chinacloudapi.cn/v1.0",
+    ),
 ];
 
 impl Settings {
@@ -153,7 +172,9 @@ impl Settings {
 
     pub fn validate(raw: RawConfig, file: Option<&Path>, overrides: &Overrides) -> Result<Self> {
         let fail = |message: String| Error::Config {
-            file: file.map(Path::to_owned).unwrap_or_else(|| PathBuf::from("<defaults>")),
+            file: file
+                .map(Path::to_owned)
+                .unwrap_or_else(|| PathBuf::from("<defaults>")),
             message,
         };
         let cloud_name = raw.cloud.as_deref().unwrap_or("global");
@@ -188,7 +209,11 @@ impl Settings {
             .clone()
             .or(raw.tenant)
             .unwrap_or_else(|| "organizations".to_owned());
-        if tenant.is_empty() || !tenant.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c)) {
+        if tenant.is_empty()
+            || !tenant
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+        {
             return Err(fail(format!(
                 "key `tenant` = {tenant:?} is not a tenant id, a domain or `organizations`"
             )));
@@ -214,7 +239,12 @@ impl Settings {
         };
         let release = check_in.release_minutes;
         let policy = CheckInPolicy {
-            window_opens_before: minutes("window_opens_minutes", check_in.window_opens_minutes, 15, 240)?,
+            window_opens_before: minutes(
+                "window_opens_minutes",
+                check_in.window_opens_minutes,
+                15,
+                240,
+            )?,
             release_after_desk: minutes(
                 "release_minutes_desk",
                 check_in.release_minutes_desk.or(release),
@@ -252,7 +282,8 @@ impl Settings {
                 "key `automatic.why_log_days` = {why_log_days} is out of range; use 1 to 365 days"
             )));
         }
-        let offices = deskcheck_net::validate_offices(&raw.office).map_err(|err| fail(err.to_string()))?;
+        let offices =
+            deskcheck_net::validate_offices(&raw.office).map_err(|err| fail(err.to_string()))?;
         Ok(Self {
             file: file.map(Path::to_owned),
             graph_url,
@@ -296,7 +327,9 @@ fn pick_url(
         "http" => Err(format!(
             "{origin} = {text:?} uses plain http:// for a host that is not loopback; use https://"
         )),
-        other => Err(format!("{origin} = {text:?} has scheme {other:?}; use https://")),
+        other => Err(format!(
+            "{origin} = {text:?} has scheme {other:?}; use https://"
+        )),
     }
 }
 
@@ -330,25 +363,34 @@ mod tests {
     #[test]
     fn defaults_without_file() {
         let settings = load("", &Overrides::default()).unwrap();
-        assert_eq!(settings.graph_url.as_str(), "https://graph.microsoft.com/v1.0");
+        assert_eq!(
+            settings.graph_url.as_str(),
+            "https://graph.microsoft.com/v1.0"
+        );
         assert_eq!(settings.tenant, "organizations");
         assert_eq!(settings.policy, CheckInPolicy::default());
     }
 
     #[test]
     fn unknown_key_is_named() {
-        let error = load("[check_in]\nwindow_open_minutes = 5\n", &Overrides::default())
-            .unwrap_err()
-            .to_string();
+        let error = load(
+            "[check_in]\nwindow_open_minutes = 5\n",
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("test.toml"), "{error}");
         assert!(error.contains("window_open_minutes"), "{error}");
     }
 
     #[test]
     fn out_of_range_names_key_and_value() {
-        let error = load("[check_in]\nrelease_minutes_room = -3\n", &Overrides::default())
-            .unwrap_err()
-            .to_string();
+        let error = load(
+            "[check_in]\nrelease_minutes_room = -3\n",
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("check_in.release_minutes_room"), "{error}");
         assert!(error.contains("-3"), "{error}");
     }
@@ -384,14 +426,20 @@ mod tests {
     #[test]
     fn cloud_sets_hosts() {
         let settings = load("cloud = \"china\"\n", &Overrides::default()).unwrap();
-        assert_eq!(settings.authority_url.as_str(), "https://login.chinacloudapi.cn/");
-        let error = load("cloud = \"mars\"\n", &Overrides::default()).unwrap_err().to_string();
+        assert_eq!(
+            settings.authority_url.as_str(),
+            "https://login.chinacloudapi.cn/"
+        );
+        let error = load("cloud = \"mars\"\n", &Overrides::default())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("mars"), "{error}");
     }
 
     #[test]
     fn office_errors_name_the_key() {
-        let text = "[[office]]\nname = \"HQ\"\nbuilding = \"Contoso HQ\"\nsubnets = [\"192.0.2.0/33\"]\n";
+        let text =
+            "[[office]]\nname = \"HQ\"\nbuilding = \"Contoso HQ\"\nsubnets = [\"192.0.2.0/33\"]\n";
         let error = load(text, &Overrides::default()).unwrap_err().to_string();
         assert!(error.contains("test.toml"), "{error}");
         assert!(error.contains("office[0].subnets[0]"), "{error}");
@@ -403,12 +451,19 @@ mod tests {
         let text = "[[office]]\nname = \"HQ\"\nbuilding = \"Contoso HQ\"\ngateway_macs = [\"02-00-5E-00-53-01\"]\n";
         let settings = load(text, &Overrides::default()).unwrap();
         assert_eq!(settings.offices.len(), 1);
-        assert_eq!(settings.offices[0].gateway_macs[0].to_string(), "02:00:5e:00:53:01");
+        assert_eq!(
+            settings.offices[0].gateway_macs[0].to_string(),
+            "02:00:5e:00:53:01"
+        );
     }
 
     #[test]
     fn release_minutes_applies_to_all_kinds() {
-        let settings = load("[check_in]\nrelease_minutes = 60\nrelease_minutes_room = 5\n", &Overrides::default()).unwrap();
+        let settings = load(
+            "[check_in]\nrelease_minutes = 60\nrelease_minutes_room = 5\n",
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(settings.policy.release_after_desk, Duration::minutes(60));
         assert_eq!(settings.policy.release_after_room, Duration::minutes(5));
     }

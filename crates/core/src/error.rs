@@ -17,7 +17,11 @@ pub struct GraphErrorBody {
 
 impl std::fmt::Display for GraphErrorBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Graph returned {} {}: {}", self.status, self.code, self.message)?;
+        write!(
+            f,
+            "Graph returned {} {}: {}",
+            self.status, self.code, self.message
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " (request-id {id})")?;
         }

@@ -9,6 +9,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod ids;
@@ -18,6 +19,5 @@ pub mod policy;
 pub mod reservations;
 pub mod store;
 pub mod time;
-pub mod engine;
 
 pub use error::{Error, Result};

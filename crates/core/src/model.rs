@@ -42,7 +42,10 @@ impl PlaceKind {
     }
 
     pub fn is_bookable(self) -> bool {
-        matches!(self, PlaceKind::Desk | PlaceKind::Room | PlaceKind::Workspace)
+        matches!(
+            self,
+            PlaceKind::Desk | PlaceKind::Room | PlaceKind::Workspace
+        )
     }
 
     pub fn parse(name: &str) -> Option<Self> {

@@ -45,7 +45,9 @@ impl PlaceDirectory {
     }
 
     fn index(&self) -> &Index {
-        self.index.as_ref().expect("build_index runs on every construction")
+        self.index
+            .as_ref()
+            .expect("build_index runs on every construction")
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,7 +73,10 @@ impl PlaceDirectory {
     }
 
     pub fn by_id(&self, id: &PlaceObjectId) -> Option<&Place> {
-        self.index().by_id.get(id).map(|&position| &self.places[position])
+        self.index()
+            .by_id
+            .get(id)
+            .map(|&position| &self.places[position])
     }
 
     /// Walks `parentId` up to a building. A cycle or a missing parent ends

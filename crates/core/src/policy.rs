@@ -217,13 +217,19 @@ mod tests {
         let start = Utc.with_ymd_and_hms(2026, 12, 4, 9, 0, 0).unwrap();
         let booking = desk_booking(start, 8);
         let late = start + Duration::minutes(30);
-        assert!(policy.may_claim(&booking, &CheckInMethod::Manual, late).is_ok());
+        assert!(policy
+            .may_claim(&booking, &CheckInMethod::Manual, late)
+            .is_ok());
         assert!(matches!(
             policy.may_claim(&booking, &CheckInMethod::Inferred, late),
             Err(ClaimRefusal::PastReleaseDeadline { .. })
         ));
         assert!(matches!(
-            policy.may_claim(&booking, &CheckInMethod::Manual, start - Duration::minutes(16)),
+            policy.may_claim(
+                &booking,
+                &CheckInMethod::Manual,
+                start - Duration::minutes(16)
+            ),
             Err(ClaimRefusal::NotYetOpen { .. })
         ));
     }

@@ -70,7 +70,9 @@ pub fn match_events(events: &[Event], places: &PlaceDirectory, local: Tz) -> Mat
             });
         }
     }
-    matched.reservations.sort_by(|a, b| a.start.cmp(&b.start).then(a.key.cmp(&b.key)));
+    matched
+        .reservations
+        .sort_by(|a, b| a.start.cmp(&b.start).then(a.key.cmp(&b.key)));
     matched
 }
 

@@ -8,13 +8,15 @@
 use crate::error::{Error, Result};
 use crate::ids::{ICalUid, PlaceObjectId};
 use crate::model::{CheckInMethod, ReservationKey};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+// Times are stored as RFC 3339 UTC with milliseconds and a `Z`, so that
+// text order is time order.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS claims (
     key TEXT PRIMARY KEY,
@@ -152,7 +154,10 @@ impl Store {
     }
 
     fn with<T>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
-        let mut connection = self.connection.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         work(&mut connection).map_err(|source| Error::Store {
             path: self.path.clone(),
             source,
@@ -186,8 +191,8 @@ impl Store {
                             params![
                                 request.key.as_str(),
                                 request.owner,
-                                lease_until.to_rfc3339(),
-                                request.now.to_rfc3339()
+                                lease_until.to_rfc3339_opts(SecondsFormat::Millis, true),
+                                request.now.to_rfc3339_opts(SecondsFormat::Millis, true)
                             ],
                         )?;
                         Begin::Resumed(row)
@@ -204,8 +209,8 @@ impl Store {
                             request.place.as_str(),
                             request.method.as_str(),
                             request.owner,
-                            lease_until.to_rfc3339(),
-                            request.now.to_rfc3339()
+                            lease_until.to_rfc3339_opts(SecondsFormat::Millis, true),
+                            request.now.to_rfc3339_opts(SecondsFormat::Millis, true)
                         ],
                     )?;
                     Begin::Started
@@ -221,7 +226,10 @@ impl Store {
         self.with(|connection| {
             connection.execute(
                 "UPDATE claims SET lease_until = ?2 WHERE key = ?1 AND status = 'intent'",
-                params![key.as_str(), until.to_rfc3339()],
+                params![
+                    key.as_str(),
+                    until.to_rfc3339_opts(SecondsFormat::Millis, true)
+                ],
             )?;
             Ok(())
         })
@@ -243,39 +251,9 @@ impl Store {
                 params![
                     key.as_str(),
                     method.as_str(),
-                    claimed_at.map(|at| at.to_rfc3339()),
+                    claimed_at.map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true)),
                     path_id,
-                    now.to_rfc3339()
-                ],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Records a claim learned from Graph for a reservation that has no row.
-    pub fn record_remote_claim(
-        &self,
-        key: &ReservationKey,
-        ical_uid: &ICalUid,
-        place: &PlaceObjectId,
-        method: &CheckInMethod,
-        claimed_at: Option<DateTime<Utc>>,
-        path_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.with(|connection| {
-            connection.execute(
-                "INSERT OR REPLACE INTO claims
-                 (key, ical_uid, place, method, status, path_id, claimed_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 'claimed', ?5, ?6, ?7)",
-                params![
-                    key.as_str(),
-                    ical_uid.as_str(),
-                    place.as_str(),
-                    method.as_str(),
-                    path_id,
-                    claimed_at.map(|at| at.to_rfc3339()),
-                    now.to_rfc3339()
+                    now.to_rfc3339_opts(SecondsFormat::Millis, true)
                 ],
             )?;
             Ok(())
@@ -287,7 +265,11 @@ impl Store {
             connection.execute(
                 "UPDATE claims SET status = 'failed', error = ?2, lease_owner = NULL,
                  lease_until = NULL, updated_at = ?3 WHERE key = ?1",
-                params![key.as_str(), error, now.to_rfc3339()],
+                params![
+                    key.as_str(),
+                    error,
+                    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+                ],
             )?;
             Ok(())
         })
@@ -332,7 +314,9 @@ impl Store {
     pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
         let text: Option<String> = self.with(|connection| {
             connection
-                .query_row("SELECT value FROM kv WHERE name = ?1", [name], |row| row.get(0))
+                .query_row("SELECT value FROM kv WHERE name = ?1", [name], |row| {
+                    row.get(0)
+                })
                 .optional()
         })?;
         Ok(text.and_then(|text| match serde_json::from_str(&text) {
@@ -363,21 +347,39 @@ impl Store {
     }
 
     /// Marks a notification as sent; returns false when it was sent before.
-    pub fn mark_notified(&self, key: &ReservationKey, moment: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub fn mark_notified(
+        &self,
+        key: &ReservationKey,
+        moment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         self.with(|connection| {
             let inserted = connection.execute(
                 "INSERT OR IGNORE INTO notifications (key, moment, sent_at) VALUES (?1, ?2, ?3)",
-                params![key.as_str(), moment, now.to_rfc3339()],
+                params![
+                    key.as_str(),
+                    moment,
+                    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+                ],
             )?;
             Ok(inserted == 1)
         })
     }
 
-    pub fn append_why(&self, at: DateTime<Utc>, summary: &str, detail: &serde_json::Value) -> Result<()> {
+    pub fn append_why(
+        &self,
+        at: DateTime<Utc>,
+        summary: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
         self.with(|connection| {
             connection.execute(
                 "INSERT INTO why_log (at, summary, detail) VALUES (?1, ?2, ?3)",
-                params![at.to_rfc3339(), summary, detail.to_string()],
+                params![
+                    at.to_rfc3339_opts(SecondsFormat::Millis, true),
+                    summary,
+                    detail.to_string()
+                ],
             )?;
             Ok(())
         })
@@ -386,9 +388,8 @@ impl Store {
     /// The newest why-log entries, newest first.
     pub fn why_entries(&self, limit: usize) -> Result<Vec<WhyEntry>> {
         self.with(|connection| {
-            let mut statement = connection.prepare(
-                "SELECT at, summary, detail FROM why_log ORDER BY id DESC LIMIT ?1",
-            )?;
+            let mut statement = connection
+                .prepare("SELECT at, summary, detail FROM why_log ORDER BY id DESC LIMIT ?1")?;
             let rows = statement.query_map([limit as i64], |row| {
                 let at: String = row.get(0)?;
                 let detail: String = row.get(2)?;
@@ -405,7 +406,7 @@ impl Store {
     /// Deletes why-log entries and sent-notification marks older than `before`.
     pub fn prune(&self, before: DateTime<Utc>) -> Result<usize> {
         self.with(|connection| {
-            let cutoff = before.to_rfc3339();
+            let cutoff = before.to_rfc3339_opts(SecondsFormat::Millis, true);
             let why = connection.execute("DELETE FROM why_log WHERE at < ?1", [&cutoff])?;
             connection.execute("DELETE FROM notifications WHERE sent_at < ?1", [&cutoff])?;
             Ok(why)
@@ -432,9 +433,16 @@ pub struct WhyEntry {
 const SELECT_CLAIM: &str = "SELECT key, ical_uid, place, method, status, lease_owner, lease_until,
     path_id, claimed_at, error FROM claims";
 
-fn select_claim(connection: &Connection, key: &ReservationKey) -> rusqlite::Result<Option<ClaimRow>> {
+fn select_claim(
+    connection: &Connection,
+    key: &ReservationKey,
+) -> rusqlite::Result<Option<ClaimRow>> {
     connection
-        .query_row(&format!("{SELECT_CLAIM} WHERE key = ?1"), [key.as_str()], row_to_claim)
+        .query_row(
+            &format!("{SELECT_CLAIM} WHERE key = ?1"),
+            [key.as_str()],
+            row_to_claim,
+        )
         .optional()
 }
 
@@ -458,11 +466,126 @@ fn row_to_claim(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|at| at.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
 }
 
 impl ClaimStatus {
     pub fn name(self) -> &'static str {
         self.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn request<'a>(
+        key: &'a ReservationKey,
+        owner: &'a str,
+        now: DateTime<Utc>,
+        alive: &'a dyn Fn(&str) -> bool,
+    ) -> IntentRequest<'a> {
+        static UID: std::sync::OnceLock<ICalUid> = std::sync::OnceLock::new();
+        static PLACE: std::sync::OnceLock<PlaceObjectId> = std::sync::OnceLock::new();
+        IntentRequest {
+            key,
+            ical_uid: UID.get_or_init(|| ICalUid::new("uid")),
+            place: PLACE.get_or_init(|| PlaceObjectId::new("desk")),
+            method: &CheckInMethod::Manual,
+            owner,
+            now,
+            lease: Duration::from_secs(180),
+            owner_alive: alive,
+        }
+    }
+
+    #[test]
+    fn second_owner_sees_live_intent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+        let key = ReservationKey::from_stored("k".into());
+        let now = Utc.with_ymd_and_hms(2026, 12, 4, 9, 0, 0).unwrap();
+        let alive = |_: &str| true;
+        assert!(matches!(
+            store
+                .begin_claim(&request(&key, "1:a", now, &alive))
+                .unwrap(),
+            Begin::Started
+        ));
+        assert!(matches!(
+            store
+                .begin_claim(&request(&key, "2:b", now, &alive))
+                .unwrap(),
+            Begin::Busy(_)
+        ));
+        let dead = |_: &str| false;
+        assert!(matches!(
+            store
+                .begin_claim(&request(&key, "2:b", now, &dead))
+                .unwrap(),
+            Begin::Resumed(_)
+        ));
+        let later = now + chrono::Duration::minutes(10);
+        assert!(
+            matches!(
+                store
+                    .begin_claim(&request(&key, "3:c", later, &alive))
+                    .unwrap(),
+                Begin::Resumed(_)
+            ),
+            "expired lease"
+        );
+    }
+
+    #[test]
+    fn claimed_stays_claimed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+        let key = ReservationKey::from_stored("k".into());
+        let now = Utc.with_ymd_and_hms(2026, 12, 4, 9, 0, 0).unwrap();
+        let alive = |_: &str| true;
+        store
+            .begin_claim(&request(&key, "1:a", now, &alive))
+            .unwrap();
+        store
+            .mark_claimed(&key, &CheckInMethod::Inferred, Some(now), "place", now)
+            .unwrap();
+        let row = match store
+            .begin_claim(&request(&key, "2:b", now, &alive))
+            .unwrap()
+        {
+            Begin::Claimed(row) => row,
+            other => panic!("expected Claimed, got {other:?}"),
+        };
+        assert_eq!(row.method, CheckInMethod::Inferred);
+        assert_eq!(row.path_id.as_deref(), Some("place"));
+    }
+
+    #[test]
+    fn prune_keeps_recent_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.sqlite3")).unwrap();
+        let old = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+        let recent = Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap();
+        store
+            .append_why(old, "old", &serde_json::json!({}))
+            .unwrap();
+        store
+            .append_why(recent, "recent", &serde_json::json!({}))
+            .unwrap();
+        let removed = store
+            .prune(Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap())
+            .unwrap();
+        assert_eq!(removed, 1);
+        let left: Vec<_> = store
+            .why_entries(10)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.summary)
+            .collect();
+        assert_eq!(left, vec!["recent".to_owned()]);
     }
 }

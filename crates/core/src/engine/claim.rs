@@ -12,8 +12,8 @@
 
 use super::{keys, owner, Engine, Notice, ReservationView};
 use crate::error::{Error, Result};
-use crate::model::{CheckInMethod, Claim, Reservation, ReservationKey};
 use crate::graph::PostOutcome;
+use crate::model::{CheckInMethod, Claim, Reservation, ReservationKey};
 use crate::store::{Begin, ClaimRow, IntentRequest};
 use serde::Serialize;
 use std::sync::Arc;
@@ -48,7 +48,11 @@ enum PathIdRule {
 
 impl Engine {
     /// Claims the reservation behind `key` with `method`.
-    pub async fn check_in(&self, key: &ReservationKey, method: CheckInMethod) -> Result<CheckInOutcome> {
+    pub async fn check_in(
+        &self,
+        key: &ReservationKey,
+        method: CheckInMethod,
+    ) -> Result<CheckInOutcome> {
         let reservation = self
             .reservation(key)
             .ok_or_else(|| Error::UnknownReservation(key.to_string()))?;
@@ -69,7 +73,12 @@ impl Engine {
                 return Err(Error::ClaimInProgress(reservation.ical_uid.clone()));
             }
             Begin::Started => {
-                if let Err(refusal) = self.inner.settings.policy.may_claim(&reservation, &method, self.now()) {
+                if let Err(refusal) =
+                    self.inner
+                        .settings
+                        .policy
+                        .may_claim(&reservation, &method, self.now())
+                {
                     self.inner.store.drop_intent(key)?;
                     return Err(Error::NotAllowed {
                         ical_uid: reservation.ical_uid.clone(),
@@ -123,7 +132,10 @@ impl Engine {
         let lease_until = self.now() + chrono::Duration::from_std(LEASE).expect("lease fits");
         self.inner.store.renew_lease(key, lease_until)?;
         if read_first {
-            match self.read_claim(reservation, row.and_then(|row| row.path_id.as_deref())).await {
+            match self
+                .read_claim(reservation, row.and_then(|row| row.path_id.as_deref()))
+                .await
+            {
                 Ok(Some((claim, path_id))) => {
                     info!(key = %key, method = %claim.method, "claim found on the server; not posting again");
                     return self.record_claim(reservation, &claim, &path_id, false);
@@ -132,7 +144,12 @@ impl Engine {
                 Err(error) => return self.keep_pending(reservation, error),
             }
         }
-        if let Err(refusal) = self.inner.settings.policy.may_claim(reservation, method, self.now()) {
+        if let Err(refusal) = self
+            .inner
+            .settings
+            .policy
+            .may_claim(reservation, method, self.now())
+        {
             self.inner.store.drop_intent(key)?;
             return Err(Error::NotAllowed {
                 ical_uid: reservation.ical_uid.clone(),
@@ -155,12 +172,16 @@ impl Engine {
                 Ok(PostOutcome::Conflict) => {
                     info!(key = %key, "Graph reports an existing claim; reading it back");
                     return match self.read_claim(reservation, Some(&path_id)).await {
-                        Ok(Some((claim, path_id))) => self.record_claim(reservation, &claim, &path_id, false),
+                        Ok(Some((claim, path_id))) => {
+                            self.record_claim(reservation, &claim, &path_id, false)
+                        }
                         Ok(None) => self.fail(
                             reservation,
                             Error::Malformed {
                                 what: "check-in".into(),
-                                reason: "Graph answered 409 Conflict but has no claim for the event".into(),
+                                reason:
+                                    "Graph answered 409 Conflict but has no claim for the event"
+                                        .into(),
                             },
                         ),
                         Err(error) => self.keep_pending(reservation, error),
@@ -222,7 +243,9 @@ impl Engine {
     ) -> Result<CheckInOutcome> {
         let now = self.now();
         let created = claim.created.or(Some(now));
-        self.inner.store.mark_claimed(&reservation.key, &claim.method, created, path_id, now)?;
+        self.inner
+            .store
+            .mark_claimed(&reservation.key, &claim.method, created, path_id, now)?;
         info!(key = %reservation.key, method = %claim.method, new, "checked in");
         self.publish()?;
         let view = self.view_or_fallback(reservation);
@@ -232,12 +255,17 @@ impl Engine {
                 automatic: claim.method == CheckInMethod::Inferred,
             });
         }
-        Ok(CheckInOutcome::Claimed { reservation: view, new })
+        Ok(CheckInOutcome::Claimed {
+            reservation: view,
+            new,
+        })
     }
 
     fn keep_pending(&self, reservation: &Reservation, error: Error) -> Result<CheckInOutcome> {
         warn!(key = %reservation.key, %error, "check-in not confirmed; will retry");
-        self.inner.store.note_intent_error(&reservation.key, &error.to_string())?;
+        self.inner
+            .store
+            .note_intent_error(&reservation.key, &error.to_string())?;
         self.inner.wake.notify_one();
         self.publish()?;
         Ok(CheckInOutcome::Pending {
@@ -248,7 +276,9 @@ impl Engine {
 
     fn fail(&self, reservation: &Reservation, error: Error) -> Result<CheckInOutcome> {
         warn!(key = %reservation.key, %error, "check-in rejected");
-        self.inner.store.mark_failed(&reservation.key, &error.to_string(), self.now())?;
+        self.inner
+            .store
+            .mark_failed(&reservation.key, &error.to_string(), self.now())?;
         self.publish()?;
         let view = self.view_or_fallback(reservation);
         self.notify(Notice::CheckInFailed {

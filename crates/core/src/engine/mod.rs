@@ -3,8 +3,8 @@
 //! pause, sync) and read its snapshots; none of them talks to Graph.
 
 mod claim;
-mod owner;
 mod network;
+mod owner;
 mod presence;
 mod run;
 mod sync;
@@ -12,7 +12,9 @@ mod view;
 
 pub use claim::CheckInOutcome;
 pub use presence::{Action, Decision};
-pub use view::{AccountView, AutomaticView, ClaimView, Notice, PlaceView, ReservationView, Snapshot};
+pub use view::{
+    AccountView, AutomaticView, ClaimView, Notice, PlaceView, ReservationView, Snapshot,
+};
 
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -83,6 +85,14 @@ impl Engine {
     /// Builds an engine from the store's cached places and reservations, so
     /// a snapshot is ready before the first sync.
     pub fn new(graph: graph::Client, store: Store, options: EngineOptions) -> Result<Self> {
+        let kept_from = options.clock.now() - chrono::Duration::days(options.settings.why_log_days);
+        let pruned = store.prune(kept_from)?;
+        if pruned > 0 {
+            tracing::info!(
+                pruned,
+                "deleted why-log entries older than the retention period"
+            );
+        }
         let mut places: PlaceDirectory = store.get(keys::PLACES)?.unwrap_or_default();
         places.build_index();
         let state = EngineState {
@@ -158,7 +168,8 @@ impl Engine {
     /// Sets what the sign-in layer knows about the account. Losing the
     /// sign-in sends one [`Notice::SignedOut`].
     pub fn set_account(&self, account: AccountView) -> Result<()> {
-        let was_signed_in = std::mem::replace(&mut self.lock_state().account, account.clone()).signed_in;
+        let was_signed_in =
+            std::mem::replace(&mut self.lock_state().account, account.clone()).signed_in;
         if was_signed_in && !account.signed_in {
             let message = account.message.unwrap_or_else(|| "signed out".into());
             tracing::warn!(%message, "signed out");
@@ -168,7 +179,10 @@ impl Engine {
     }
 
     fn lock_state(&self) -> std::sync::MutexGuard<'_, EngineState> {
-        self.inner.state.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     fn reservation(&self, key: &ReservationKey) -> Option<Reservation> {
@@ -229,7 +243,12 @@ impl Engine {
             .reservations
             .iter()
             .map(|reservation| {
-                ReservationView::build(reservation, rows.get(&reservation.key).copied(), policy, now)
+                ReservationView::build(
+                    reservation,
+                    rows.get(&reservation.key).copied(),
+                    policy,
+                    now,
+                )
             })
             .collect();
         let snapshot = Snapshot {
@@ -310,7 +329,9 @@ impl Engine {
             .graph
             .cancel_event(&reservation.event_id, "Released from deskcheck.")
             .await?;
-        self.lock_state().reservations.retain(|other| other.event_id != reservation.event_id);
+        self.lock_state()
+            .reservations
+            .retain(|other| other.event_id != reservation.event_id);
         let reservations = self.lock_state().reservations.clone();
         self.inner.store.put(keys::RESERVATIONS, &reservations)?;
         self.publish()

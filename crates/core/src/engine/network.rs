@@ -49,7 +49,11 @@ impl Engine {
 
     /// Evaluates the current network once; returns when to evaluate again
     /// because a rate-limited probe was deferred.
-    async fn evaluate_network<S: FingerprintSource>(&self, system: &S, matcher: &Matcher) -> Option<Duration> {
+    async fn evaluate_network<S: FingerprintSource>(
+        &self,
+        system: &S,
+        matcher: &Matcher,
+    ) -> Option<Duration> {
         let fingerprint = match system.read_fingerprint().await {
             Ok(fingerprint) => fingerprint,
             Err(error) => {

@@ -28,13 +28,23 @@ pub struct Decision {
 pub enum Action {
     Claimed,
     /// The claim is sent when the window opens, if the office still matches.
-    Armed { window_opens: chrono::DateTime<chrono::Utc> },
+    Armed {
+        window_opens: chrono::DateTime<chrono::Utc>,
+    },
     Suggested,
     AlreadyClaimed,
-    Pending { error: String },
-    OtherBuilding { building: Option<String> },
-    NotClaimable { state: String },
-    Failed { error: String },
+    Pending {
+        error: String,
+    },
+    OtherBuilding {
+        building: Option<String>,
+    },
+    NotClaimable {
+        state: String,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 impl Engine {
@@ -44,7 +54,9 @@ impl Engine {
         let previous = std::mem::replace(&mut self.lock_state().office, evaluation.matched.clone());
         if previous != evaluation.matched {
             match &evaluation.matched {
-                Some(found) => info!(office = %found.office, building = %found.building, reason = %evaluation, "office network matched"),
+                Some(found) => {
+                    info!(office = %found.office, building = %found.building, reason = %evaluation, "office network matched")
+                }
                 None => info!(reason = %evaluation, "no office network"),
             }
         }
@@ -91,15 +103,24 @@ impl Engine {
         self.lock_state().office = Some(found.clone());
         let decisions = self.decide(&found).await?;
         let summary = format!("arrived at {office}: {}", describe(&decisions));
-        self.inner.store.append_why(self.now(), &summary, &serde_json::json!({ "decisions": decisions }))?;
+        self.inner.store.append_why(
+            self.now(),
+            &summary,
+            &serde_json::json!({ "decisions": decisions }),
+        )?;
         self.publish()?;
         let snapshot = self.snapshot();
         Ok(decisions
             .iter()
             .filter(|decision| decision.action == Action::Claimed)
             .filter_map(|decision| {
-                let view = snapshot.reservations.iter().find(|view| view.subject == decision.subject && view.place.name == decision.place)?;
-                Some(CheckInOutcome::Claimed { reservation: view.clone(), new: true })
+                let view = snapshot.reservations.iter().find(|view| {
+                    view.subject == decision.subject && view.place.name == decision.place
+                })?;
+                Some(CheckInOutcome::Claimed {
+                    reservation: view.clone(),
+                    new: true,
+                })
             })
             .collect())
     }
@@ -117,7 +138,9 @@ impl Engine {
             };
             if !self.in_building(view, &found.building.0) {
                 debug!(key = %view.key, office = %found.office, "not claimed: the booking is in another building");
-                decisions.push(decision(Action::OtherBuilding { building: view.place.building.clone() }));
+                decisions.push(decision(Action::OtherBuilding {
+                    building: view.place.building.clone(),
+                }));
                 continue;
             }
             if view.claim.is_some() {
@@ -126,12 +149,16 @@ impl Engine {
             }
             match view.state.as_str() {
                 "upcoming" if view.window_opens - now < chrono::Duration::hours(12) => {
-                    decisions.push(decision(Action::Armed { window_opens: view.window_opens }));
+                    decisions.push(decision(Action::Armed {
+                        window_opens: view.window_opens,
+                    }));
                     continue;
                 }
                 "open" if !view.pending => {}
                 state => {
-                    decisions.push(decision(Action::NotClaimable { state: state.to_owned() }));
+                    decisions.push(decision(Action::NotClaimable {
+                        state: state.to_owned(),
+                    }));
                     continue;
                 }
             }
@@ -141,10 +168,16 @@ impl Engine {
                     Ok(CheckInOutcome::Claimed { new: true, .. }) => Action::Claimed,
                     Ok(CheckInOutcome::Claimed { new: false, .. }) => Action::AlreadyClaimed,
                     Ok(CheckInOutcome::Pending { error, .. }) => Action::Pending { error },
-                    Err(error) => Action::Failed { error: error.to_string() },
+                    Err(error) => Action::Failed {
+                        error: error.to_string(),
+                    },
                 };
                 decisions.push(decision(action));
-            } else if self.inner.store.mark_notified(&view.key, "at_office", now)? {
+            } else if self
+                .inner
+                .store
+                .mark_notified(&view.key, "at_office", now)?
+            {
                 info!(key = %view.key, office = %found.office, "at the office, automatic check-in is off; suggesting a check-in");
                 self.notify(Notice::AtOffice {
                     office: found.office.0.clone(),
@@ -162,7 +195,12 @@ impl Engine {
         if view.place.building_id.as_deref() == Some(building) {
             return true;
         }
-        if view.place.building.as_deref().is_some_and(|name| name.eq_ignore_ascii_case(building)) {
+        if view
+            .place
+            .building
+            .as_deref()
+            .is_some_and(|name| name.eq_ignore_ascii_case(building))
+        {
             return true;
         }
         self.reservation(&view.key).is_some_and(|reservation| {
@@ -190,11 +228,18 @@ fn describe(decisions: &[Decision]) -> String {
         .map(|decision| {
             let what = match &decision.action {
                 Action::Claimed => "checked in automatically".to_owned(),
-                Action::Armed { window_opens } => format!("armed, window opens {}", window_opens.format("%H:%M UTC")),
-                Action::Suggested => "suggested a check-in (automatic check-in is off or paused)".to_owned(),
+                Action::Armed { window_opens } => {
+                    format!("armed, window opens {}", window_opens.format("%H:%M UTC"))
+                }
+                Action::Suggested => {
+                    "suggested a check-in (automatic check-in is off or paused)".to_owned()
+                }
                 Action::AlreadyClaimed => "already checked in".to_owned(),
                 Action::Pending { error } => format!("claim pending: {error}"),
-                Action::OtherBuilding { building } => format!("skipped, booked in {}", building.as_deref().unwrap_or("another building")),
+                Action::OtherBuilding { building } => format!(
+                    "skipped, booked in {}",
+                    building.as_deref().unwrap_or("another building")
+                ),
                 Action::NotClaimable { state } => format!("skipped, {state}"),
                 Action::Failed { error } => format!("claim failed: {error}"),
             };

@@ -83,7 +83,11 @@ impl Engine {
             };
             if now >= reservation.end {
                 info!(key = %row.key, "dropping a claim intent: the booking is over");
-                self.inner.store.mark_failed(&row.key, "the booking ended before the check-in was confirmed", now)?;
+                self.inner.store.mark_failed(
+                    &row.key,
+                    "the booking ended before the check-in was confirmed",
+                    now,
+                )?;
                 continue;
             }
             let outcome = self.check_in(&reservation.key, row.method.clone()).await;
@@ -109,20 +113,20 @@ impl Engine {
         let snapshot = self.snapshot();
         let policy = &self.inner.settings.policy;
         for view in &snapshot.reservations {
-            if view.claim.is_some() || view.pending {
+            if view.claim.is_some() || view.pending || view.state != "open" {
                 continue;
             }
             let second = view.release_deadline - policy.reminder_before_release;
-            if view.state == "open" && now >= second && now < view.release_deadline {
-                if self.inner.store.mark_notified(&view.key, "release_soon", now)? {
-                    info!(key = %view.key, "reminding: release deadline is near");
-                    self.notify(Notice::ReleaseSoon(view.clone()));
-                }
-            } else if view.state == "open" && now >= view.window_opens && now < second {
-                if self.inner.store.mark_notified(&view.key, "window_opened", now)? {
-                    info!(key = %view.key, "reminding: check-in window is open");
-                    self.notify(Notice::WindowOpened(view.clone()));
-                }
+            let (moment, notice) = if now >= second && now < view.release_deadline {
+                ("release_soon", Notice::ReleaseSoon(view.clone()))
+            } else if now >= view.window_opens && now < second {
+                ("window_opened", Notice::WindowOpened(view.clone()))
+            } else {
+                continue;
+            };
+            if self.inner.store.mark_notified(&view.key, moment, now)? {
+                info!(key = %view.key, moment, "reminding");
+                self.notify(notice);
             }
         }
         Ok(())

@@ -47,7 +47,10 @@ impl Engine {
         let start = local_midnight(now, zone);
         let range = CalendarRange {
             start,
-            end: local_midnight(start + Duration::days(DAYS_AHEAD) + Duration::hours(12), zone),
+            end: local_midnight(
+                start + Duration::days(DAYS_AHEAD) + Duration::hours(12),
+                zone,
+            ),
         };
         let events = self.inner.graph.calendar_view(range).await?;
         let mut matched = match_events(&events, &places, zone);
@@ -61,7 +64,10 @@ impl Engine {
                     .is_none_or(|at| now - at >= PLACES_MISS_INTERVAL)
         };
         if stale_misses {
-            info!(unknown = matched.unknown_addresses.len(), "events name unknown places; refreshing the directory");
+            info!(
+                unknown = matched.unknown_addresses.len(),
+                "events name unknown places; refreshing the directory"
+            );
             places = self.refresh_places(now).await?;
             let misses = matched.unknown_addresses.clone();
             matched = match_events(&events, &places, zone);
@@ -74,7 +80,9 @@ impl Engine {
             places = places.bookable_count(),
             "sync done"
         );
-        self.inner.store.put(keys::RESERVATIONS, &matched.reservations)?;
+        self.inner
+            .store
+            .put(keys::RESERVATIONS, &matched.reservations)?;
         self.inner.store.put(keys::LAST_SYNC, &now)?;
         {
             let mut state = self.lock_state();

@@ -122,7 +122,11 @@ impl Client {
     /// Sends `request`, retrying within the policy, and returns the first
     /// answer with a success status.
     pub async fn send(&self, request: Request) -> Result<reqwest::Response> {
-        let _permit = self.in_flight.acquire().await.expect("semaphore is never closed");
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("semaphore is never closed");
         let mut token = self.tokens.access_token().await?;
         let mut refreshed = false;
         let mut attempt = 0;
@@ -136,7 +140,10 @@ impl Client {
                     if refreshed {
                         return Err(Error::Graph(body));
                     }
-                    debug!(what = request.what, "Graph rejected the access token; refreshing once");
+                    debug!(
+                        what = request.what,
+                        "Graph rejected the access token; refreshing once"
+                    );
                     token = self.tokens.refresh_after_unauthorized(&token).await?;
                     refreshed = true;
                     attempt -= 1;
@@ -265,10 +272,7 @@ async fn read_error_body(response: reqwest::Response, status: StatusCode) -> Gra
         },
         Err(_) => GraphErrorBody {
             status: status.as_u16(),
-            code: status
-                .canonical_reason()
-                .unwrap_or("unknown")
-                .to_owned(),
+            code: status.canonical_reason().unwrap_or("unknown").to_owned(),
             message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             request_id: header_request_id,
         },

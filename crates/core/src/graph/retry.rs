@@ -57,8 +57,14 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_up_to_cap() {
         let policy = RetryPolicy::default();
-        assert_eq!(policy.delay(1, Some(Duration::from_secs(7))), Duration::from_secs(7));
-        assert_eq!(policy.delay(1, Some(Duration::from_secs(600))), policy.max_delay);
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(600))),
+            policy.max_delay
+        );
     }
 
     #[test]
@@ -70,8 +76,14 @@ mod tests {
                 .saturating_mul(2u32.pow(attempt - 1))
                 .min(policy.max_delay);
             let delay = policy.delay(attempt, None);
-            assert!(delay <= ceiling, "attempt {attempt}: {delay:?} > {ceiling:?}");
-            assert!(delay >= ceiling / 2, "attempt {attempt}: {delay:?} < half of {ceiling:?}");
+            assert!(
+                delay <= ceiling,
+                "attempt {attempt}: {delay:?} > {ceiling:?}"
+            );
+            assert!(
+                delay >= ceiling / 2,
+                "attempt {attempt}: {delay:?} < half of {ceiling:?}"
+            );
         }
     }
 

@@ -2,8 +2,8 @@
 //! optional or defaulted so that a field Graph leaves out, or an enum value
 //! added later, does not fail a whole page.
 
-use crate::model::{CheckInMethod, Claim, Place, PlaceKind};
 use crate::ids::{ICalUid, PlaceId, PlaceObjectId};
+use crate::model::{CheckInMethod, Claim, Place, PlaceKind};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
@@ -133,7 +133,10 @@ impl WirePlace {
             id: PlaceObjectId::new(self.id),
             place_id: self.place_id.filter(|id| !id.is_empty()).map(PlaceId::new),
             kind,
-            parent_id: self.parent_id.filter(|id| !id.is_empty()).map(PlaceObjectId::new),
+            parent_id: self
+                .parent_id
+                .filter(|id| !id.is_empty())
+                .map(PlaceObjectId::new),
             email: email.filter(|address| !address.is_empty()),
         }
     }
@@ -248,8 +251,11 @@ mod tests {
 
     #[test]
     fn windows_zone_names() {
-        let instant = parse_instant(&at("2026-12-04T09:00:00.0000000", "W. Europe Standard Time"))
-            .unwrap();
+        let instant = parse_instant(&at(
+            "2026-12-04T09:00:00.0000000",
+            "W. Europe Standard Time",
+        ))
+        .unwrap();
         assert_eq!(instant.to_rfc3339(), "2026-12-04T08:00:00+00:00");
     }
 

@@ -40,6 +40,11 @@ impl Engine {
                     + chrono::Duration::from_std(self.inner.settings.sync_every)
                         .expect("sync period fits");
             }
+            // States change with time alone (a window opens): refresh the
+            // snapshot before deciding from it.
+            if let Err(error) = self.publish() {
+                warn!(%error, "publishing the snapshot failed");
+            }
             if let Err(error) = self.retry_pending(&mut retries).await {
                 warn!(%error, "retrying pending claims failed");
             }

@@ -8,7 +8,7 @@ use deskcheck_core::clock::Clock;
 use deskcheck_core::config::{Overrides, RawConfig, Settings};
 use deskcheck_core::engine::{Engine, EngineOptions, ReservationView};
 use deskcheck_core::graph::{self, retry::RetryPolicy};
-use deskcheck_core::store::Store;
+use deskcheck_core::store::{Store, WhyEntry};
 use deskcheck_sim::{PlaceIds, PlaceSpec, RunningTenant, Tenant};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -197,4 +197,36 @@ fn build_engine(settings: &Settings, session: &Arc<Session>, dir: &TempDir, cloc
         },
     )
     .expect("engine starts")
+}
+
+impl Harness {
+    /// Reads the whole why-log, oldest entry first.
+    pub fn why_log(&self) -> Vec<WhyEntry> {
+        let mut entries = self
+            .engine
+            .store()
+            .why_entries(i64::MAX as usize)
+            .expect("the why-log reads");
+        entries.reverse();
+        entries
+    }
+
+    /// Waits until `done` holds for the why-log (oldest entry first) and
+    /// returns the log. The log is read again on each snapshot the engine
+    /// publishes, and the engine publishes after writing an entry (the run
+    /// loop at the end of its pass), so the wait sees every entry. Callers
+    /// bound the wait with `tokio::time::timeout`.
+    pub async fn wait_for_why(&self, done: impl Fn(&[WhyEntry]) -> bool) -> Vec<WhyEntry> {
+        let mut snapshots = self.engine.subscribe();
+        loop {
+            let entries = self.why_log();
+            if done(&entries) {
+                return entries;
+            }
+            snapshots
+                .changed()
+                .await
+                .expect("the engine outlives the wait");
+        }
+    }
 }

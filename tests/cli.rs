@@ -15,7 +15,10 @@ fn binary() -> PathBuf {
         return PathBuf::from(path);
     }
     let exe = std::env::current_exe().expect("the test knows its own path");
-    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
     let path = dir.join(format!("deskcheck{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
@@ -49,7 +52,11 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn status_json(output: &Output) -> serde_json::Value {
-    assert!(output.status.success(), "status failed: {}", text(&output.stderr));
+    assert!(
+        output.status.success(),
+        "status failed: {}",
+        text(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("status --json prints JSON")
 }
 
@@ -58,19 +65,37 @@ async fn demo_check_in_survives_restart() {
     let home = tempfile::tempdir().unwrap();
     let status = status_json(&deskcheck(home.path(), &["--demo", "status", "--json"], &[]).await);
     let reservations = status["reservations"].as_array().unwrap();
-    assert!(reservations.len() >= 4, "demo reservations listed: {status}");
-    let open: Vec<_> = reservations.iter().filter(|r| r["state"] == "open").collect();
+    assert!(
+        reservations.len() >= 4,
+        "demo reservations listed: {status}"
+    );
+    let open: Vec<_> = reservations
+        .iter()
+        .filter(|r| r["state"] == "open")
+        .collect();
     assert_eq!(open.len(), 1, "one demo booking is open now: {status}");
     for field in ["ical_uid", "subject", "start", "end", "state"] {
         assert!(open[0].get(field).is_some(), "field {field} in {}", open[0]);
     }
     for field in ["name", "id", "kind", "building"] {
-        assert!(open[0]["place"].get(field).is_some(), "place.{field} in {}", open[0]);
+        assert!(
+            open[0]["place"].get(field).is_some(),
+            "place.{field} in {}",
+            open[0]
+        );
     }
 
     let check_in = deskcheck(home.path(), &["--demo", "check-in"], &[]).await;
-    assert!(check_in.status.success(), "check-in failed: {}", text(&check_in.stderr));
-    assert!(text(&check_in.stdout).contains("Checked in to Desk 4.12"), "{}", text(&check_in.stdout));
+    assert!(
+        check_in.status.success(),
+        "check-in failed: {}",
+        text(&check_in.stderr)
+    );
+    assert!(
+        text(&check_in.stdout).contains("Checked in to Desk 4.12"),
+        "{}",
+        text(&check_in.stdout)
+    );
 
     let after = status_json(&deskcheck(home.path(), &["--demo", "status", "--json"], &[]).await);
     let desk = after["reservations"]
@@ -84,12 +109,30 @@ async fn demo_check_in_survives_restart() {
     assert_eq!(desk["claim"]["method"], "manual", "{desk}");
     assert!(desk["claim"]["at"].is_string(), "{desk}");
 
-    let again = deskcheck(home.path(), &["--demo", "check-in", "--event", open[0]["ical_uid"].as_str().unwrap()], &[]).await;
+    let again = deskcheck(
+        home.path(),
+        &[
+            "--demo",
+            "check-in",
+            "--event",
+            open[0]["ical_uid"].as_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
     assert!(again.status.success(), "{}", text(&again.stderr));
-    assert!(text(&again.stdout).contains("Already checked in"), "{}", text(&again.stdout));
+    assert!(
+        text(&again.stdout).contains("Already checked in"),
+        "{}",
+        text(&again.stdout)
+    );
 
     let human = deskcheck(home.path(), &["--demo", "status"], &[]).await;
-    assert!(text(&human.stdout).contains("checked in (manual)"), "{}", text(&human.stdout));
+    assert!(
+        text(&human.stdout).contains("checked in (manual)"),
+        "{}",
+        text(&human.stdout)
+    );
 }
 
 #[tokio::test]
@@ -97,7 +140,12 @@ async fn malformed_config_is_named() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("bad.toml");
     std::fs::write(&config, "[check_in]\nrelease_minutes = \"ten\"\n").unwrap();
-    let output = deskcheck(home.path(), &["--config", config.to_str().unwrap(), "status"], &[]).await;
+    let output = deskcheck(
+        home.path(),
+        &["--config", config.to_str().unwrap(), "status"],
+        &[],
+    )
+    .await;
     assert!(!output.status.success());
     let stderr = text(&output.stderr);
     assert!(stderr.contains("bad.toml"), "{stderr}");
@@ -108,7 +156,10 @@ async fn malformed_config_is_named() {
 #[tokio::test]
 async fn remote_http_url_is_rejected() {
     let home = tempfile::tempdir().unwrap();
-    let env = [("DESKCHECK_GRAPH_URL", "http://graph.example/v1.0".to_owned())];
+    let env = [(
+        "DESKCHECK_GRAPH_URL",
+        "http://graph.example/v1.0".to_owned(),
+    )];
     let output = deskcheck(home.path(), &["status"], &env).await;
     assert!(!output.status.success());
     let stderr = text(&output.stderr);
@@ -132,7 +183,10 @@ async fn device_code_login_then_check_in() {
                 .at_place("Desk", campus.desk.email_address.as_deref().unwrap()),
         )
         .unwrap();
-    let server = tenant.serve(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let server = tenant
+        .serve(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .unwrap();
     let home = tempfile::tempdir().unwrap();
     let env = [
         ("DESKCHECK_GRAPH_URL", server.graph_url()),
@@ -143,17 +197,37 @@ async fn device_code_login_then_check_in() {
 
     let before = deskcheck(home.path(), &["status"], &env).await;
     assert!(!before.status.success(), "not signed in yet");
-    assert!(text(&before.stdout).contains("Not signed in"), "{}", text(&before.stdout));
+    assert!(
+        text(&before.stdout).contains("Not signed in"),
+        "{}",
+        text(&before.stdout)
+    );
 
     let login = deskcheck(home.path(), &["login", "--device-code"], &env).await;
-    assert!(login.status.success(), "login failed: {}", text(&login.stderr));
-    assert!(text(&login.stdout).contains("Signed in"), "{}", text(&login.stdout));
+    assert!(
+        login.status.success(),
+        "login failed: {}",
+        text(&login.stderr)
+    );
+    assert!(
+        text(&login.stdout).contains("Signed in"),
+        "{}",
+        text(&login.stdout)
+    );
 
     let status = status_json(&deskcheck(home.path(), &["status", "--json"], &env).await);
-    assert_eq!(status["reservations"].as_array().unwrap().len(), 1, "{status}");
+    assert_eq!(
+        status["reservations"].as_array().unwrap().len(),
+        1,
+        "{status}"
+    );
 
     let check_in = deskcheck(home.path(), &["check-in"], &env).await;
-    assert!(check_in.status.success(), "check-in failed: {}", text(&check_in.stderr));
+    assert!(
+        check_in.status.success(),
+        "check-in failed: {}",
+        text(&check_in.stderr)
+    );
     let posts = tenant.check_in_posts();
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].check_in_method.as_deref(), Some("manual"));
@@ -178,15 +252,25 @@ async fn device_code_login_then_check_in() {
     assert!(!after.status.success(), "signed out again");
 
     let secrets = tenant.identity().issued_secrets();
-    assert!(secrets.len() >= 3, "device code, access and refresh tokens were issued");
+    assert!(
+        secrets.len() >= 3,
+        "device code, access and refresh tokens were issued"
+    );
     for secret in &secrets {
-        assert!(!logs.contains(secret.as_str()), "a token or code appears in the output");
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a token or code appears in the output"
+        );
     }
     for file in files_below(home.path()) {
         let content = std::fs::read(&file).unwrap();
         let content = String::from_utf8_lossy(&content);
         for secret in &secrets {
-            assert!(!content.contains(secret.as_str()), "{} contains a token or code", file.display());
+            assert!(
+                !content.contains(secret.as_str()),
+                "{} contains a token or code",
+                file.display()
+            );
         }
     }
 }

@@ -1,40 +1,34 @@
 //! Bodies that do not parse and configuration that does not validate give
 //! clear errors and leave the store as it was.
 
-use chrono::Duration;
 use deskcheck_core::config::{Overrides, Settings};
+use deskcheck_core::engine::CheckInOutcome;
 use deskcheck_core::error::Error;
 use deskcheck_core::model::CheckInMethod;
-use deskcheck_core::engine::CheckInOutcome;
 use deskcheck_core::store::{ClaimStatus, Store};
-use deskcheck_sim::{EventSpec, FaultKind, RouteKind, Tenant};
-use deskcheck_tests::{test_now, Campus, Harness};
+use deskcheck_sim::{FaultKind, RouteKind, TenantOptions};
+use deskcheck_tests::{synced_desk_booking, Harness};
 
 async fn one_booking() -> Harness {
-    let tenant = Tenant::new();
-    let campus = Campus::add_to(&tenant, "HQ", "hq");
-    let start = test_now() + Duration::minutes(5);
-    tenant
-        .add_event(
-            EventSpec::new("Desk", start, start + Duration::hours(8))
-                .at_place("Desk", campus.desk.email_address.as_deref().unwrap()),
-        )
-        .unwrap();
-    let harness = Harness::start(tenant, test_now()).await;
-    harness.engine.sync().await.unwrap();
-    harness
+    synced_desk_booking(TenantOptions::default()).await.0
 }
 
 #[tokio::test(start_paused = true)]
 async fn malformed_calendar_keeps_cache() {
     let harness = one_booking().await;
-    harness.tenant.queue_fault(RouteKind::CalendarView, FaultKind::MalformedJson, 1);
+    harness
+        .tenant
+        .queue_fault(RouteKind::CalendarView, FaultKind::MalformedJson, 1);
     let error = harness.engine.sync().await.unwrap_err();
     assert!(matches!(error, Error::Malformed { .. }), "{error:?}");
     assert!(error.to_string().contains("calendarView"), "{error}");
     let snapshot = harness.engine.snapshot();
     assert_eq!(snapshot.reservations.len(), 1, "cached reservations kept");
-    assert!(snapshot.sync_error.as_deref().unwrap().contains("could not be read"));
+    assert!(snapshot
+        .sync_error
+        .as_deref()
+        .unwrap()
+        .contains("could not be read"));
 
     // A restart still finds the reservation in the store.
     let mut harness = harness;
@@ -46,15 +40,36 @@ async fn malformed_calendar_keeps_cache() {
 async fn malformed_claim_answer_is_read_back() {
     let harness = one_booking().await;
     let key = harness.view("Desk").key;
-    harness.tenant.queue_fault(RouteKind::CheckInCreate, FaultKind::MalformedJson, 1);
-    let first = harness.engine.check_in(&key, CheckInMethod::Manual).await.unwrap();
+    harness
+        .tenant
+        .queue_fault(RouteKind::CheckInCreate, FaultKind::MalformedJson, 1);
+    let first = harness
+        .engine
+        .check_in(&key, CheckInMethod::Manual)
+        .await
+        .unwrap();
     assert!(matches!(first, CheckInOutcome::Pending { .. }), "{first:?}");
-    assert_eq!(harness.tenant.request_count(RouteKind::CheckInGet), 1, "read back");
+    assert_eq!(
+        harness.tenant.request_count(RouteKind::CheckInGet),
+        1,
+        "read back"
+    );
     let store = Store::open(&harness.store_path()).unwrap();
-    assert_eq!(store.claim(&key).unwrap().unwrap().status, ClaimStatus::Intent, "intent kept");
+    assert_eq!(
+        store.claim(&key).unwrap().unwrap().status,
+        ClaimStatus::Intent,
+        "intent kept"
+    );
 
-    let second = harness.engine.check_in(&key, CheckInMethod::Manual).await.unwrap();
-    assert!(matches!(second, CheckInOutcome::Claimed { new: true, .. }), "{second:?}");
+    let second = harness
+        .engine
+        .check_in(&key, CheckInMethod::Manual)
+        .await
+        .unwrap();
+    assert!(
+        matches!(second, CheckInOutcome::Claimed { new: true, .. }),
+        "{second:?}"
+    );
     assert_eq!(harness.tenant.claims().len(), 1);
 }
 
@@ -63,7 +78,10 @@ fn malformed_config_names_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
     let cases = [
-        ("[check_in]\nwindow_opens_minutes = \"soon\"\n", "window_opens_minutes"),
+        (
+            "[check_in]\nwindow_opens_minutes = \"soon\"\n",
+            "window_opens_minutes",
+        ),
         ("timezone = \"Mars/Olympus\"\n", "Mars/Olympus"),
         ("graph_url = \"http://graph.example/v1.0\"\n", "graph_url"),
         ("colud = \"global\"\n", "colud"),
@@ -71,7 +89,9 @@ fn malformed_config_names_file_and_key() {
     ];
     for (text, needle) in cases {
         std::fs::write(&path, text).unwrap();
-        let error = Settings::load(&path, true, &Overrides::default()).unwrap_err().to_string();
+        let error = Settings::load(&path, true, &Overrides::default())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("config.toml"), "{text:?}: {error}");
         assert!(error.contains(needle), "{text:?}: {error}");
     }
@@ -81,7 +101,12 @@ fn malformed_config_names_file_and_key() {
 fn missing_explicit_config_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("absent.toml");
-    let error = Settings::load(&path, true, &Overrides::default()).unwrap_err().to_string();
+    let error = Settings::load(&path, true, &Overrides::default())
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("absent.toml"), "{error}");
-    assert!(Settings::load(&path, false, &Overrides::default()).is_ok(), "default file may be absent");
+    assert!(
+        Settings::load(&path, false, &Overrides::default()).is_ok(),
+        "default file may be absent"
+    );
 }

@@ -45,21 +45,42 @@ async fn window_and_release_reminders() {
     let mut seen = Vec::new();
     while seen.len() < 2 {
         let notice = notices.recv().await.unwrap();
-        assert_eq!(harness.engine.now(), start - Duration::minutes(15), "window reminders at window opening");
+        assert_eq!(
+            harness.engine.now(),
+            start - Duration::minutes(15),
+            "window reminders at window opening"
+        );
         seen.push(subject(&notice));
     }
     seen.sort();
-    assert_eq!(seen, vec![("window_opened", "Desk".to_owned()), ("window_opened", "Second desk".to_owned())]);
+    assert_eq!(
+        seen,
+        vec![
+            ("window_opened", "Desk".to_owned()),
+            ("window_opened", "Second desk".to_owned())
+        ]
+    );
 
     // Claim one; only the other gets the second reminder.
     let key = harness.view("Desk").key;
-    harness.engine.check_in(&key, CheckInMethod::Manual).await.unwrap();
+    harness
+        .engine
+        .check_in(&key, CheckInMethod::Manual)
+        .await
+        .unwrap();
     let claimed = notices.recv().await.unwrap();
     assert_eq!(subject(&claimed), ("checked_in", "Desk".to_owned()));
 
     let release = notices.recv().await.unwrap();
-    assert_eq!(subject(&release), ("release_soon", "Second desk".to_owned()));
-    assert_eq!(harness.engine.now(), start + Duration::minutes(5), "five minutes before the deadline");
+    assert_eq!(
+        subject(&release),
+        ("release_soon", "Second desk".to_owned())
+    );
+    assert_eq!(
+        harness.engine.now(),
+        start + Duration::minutes(5),
+        "five minutes before the deadline"
+    );
 
     // Hours later, nothing else was sent.
     harness.advance(Duration::hours(3)).await;

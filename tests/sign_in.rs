@@ -3,22 +3,11 @@
 
 use chrono::Duration;
 use deskcheck_core::engine::Notice;
-use deskcheck_sim::{EventSpec, Tenant};
-use deskcheck_tests::{test_now, Campus, Harness};
+use deskcheck_sim::TenantOptions;
+use deskcheck_tests::{synced_desk_booking, Harness};
 
 async fn started() -> Harness {
-    let tenant = Tenant::new();
-    let campus = Campus::add_to(&tenant, "HQ", "hq");
-    let start = test_now() + Duration::minutes(5);
-    tenant
-        .add_event(
-            EventSpec::new("Desk", start, start + Duration::hours(8))
-                .at_place("Desk", campus.desk.email_address.as_deref().unwrap()),
-        )
-        .unwrap();
-    let harness = Harness::start(tenant, test_now()).await;
-    harness.engine.sync().await.unwrap();
-    harness
+    synced_desk_booking(TenantOptions::default()).await.0
 }
 
 #[tokio::test(start_paused = true)]
@@ -59,7 +48,11 @@ async fn dead_refresh_token_prompts_once() {
     assert!(error.to_string().contains("sign"), "{error}");
     let snapshot = harness.engine.snapshot();
     assert!(!snapshot.account.signed_in);
-    assert_eq!(snapshot.reservations.len(), 1, "cached reservations stay visible");
+    assert_eq!(
+        snapshot.reservations.len(),
+        1,
+        "cached reservations stay visible"
+    );
 
     let token_requests = harness.tenant.identity().token_request_counts().total();
     for _ in 0..3 {

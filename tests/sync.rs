@@ -18,28 +18,53 @@ async fn events_and_places_page() {
     let mut campuses = Vec::new();
     // More than one page of each: calendarView pages of 50, places of 100.
     for index in 0..110 {
-        campuses.push(Campus::add_to(&tenant, &format!("Building {index}"), &format!("b{index}")));
+        campuses.push(Campus::add_to(
+            &tenant,
+            &format!("Building {index}"),
+            &format!("b{index}"),
+        ));
     }
     let now = test_now();
     for (index, campus) in campuses.iter().take(60).enumerate() {
         let start = now + Duration::minutes(30 + index as i64);
         let address = campus.desk.email_address.clone().unwrap();
         tenant
-            .add_event(EventSpec::new(&format!("Booking {index:02}"), start, start + Duration::hours(1)).at_place("Desk", &address))
+            .add_event(
+                EventSpec::new(
+                    &format!("Booking {index:02}"),
+                    start,
+                    start + Duration::hours(1),
+                )
+                .at_place("Desk", &address),
+            )
             .unwrap();
     }
     let harness = Harness::start(tenant, now).await;
     harness.engine.sync().await.unwrap();
 
     let snapshot = harness.engine.snapshot();
-    assert_eq!(snapshot.reservations.len(), 60, "every page of events was read");
-    assert_eq!(snapshot.places_known, 110 * 4, "every page of places was read");
+    assert_eq!(
+        snapshot.reservations.len(),
+        60,
+        "every page of events was read"
+    );
+    assert_eq!(
+        snapshot.places_known,
+        110 * 4,
+        "every page of places was read"
+    );
     let last = harness.view("Booking 59");
     assert_eq!(last.place.building.as_deref(), Some("Building 59"));
-    let calendar_pages = harness.tenant.request_count(deskcheck_sim::RouteKind::CalendarView);
+    let calendar_pages = harness
+        .tenant
+        .request_count(deskcheck_sim::RouteKind::CalendarView);
     assert_eq!(calendar_pages, 2, "60 events come in two pages");
     assert!(
-        harness.tenant.requests().iter().any(|r| r.query.as_deref().unwrap_or("").contains("skip")),
+        harness
+            .tenant
+            .requests()
+            .iter()
+            .any(|r| r.query.as_deref().unwrap_or("").contains("skip")),
         "places without nextLink were paged with $skip"
     );
 }
@@ -58,7 +83,10 @@ async fn calendar_range_has_offsets() {
         .expect("calendarView was called");
     let query = view.query.unwrap_or_default();
     // Midnight in Paris is 23:00 UTC the day before, sent with its offset.
-    assert!(query.contains("startDateTime=2026-12-02T23%3A00%3A00%2B00%3A00"), "{query}");
+    assert!(
+        query.contains("startDateTime=2026-12-02T23%3A00%3A00%2B00%3A00"),
+        "{query}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -67,7 +95,10 @@ async fn all_day_booking_is_local_dates() {
     let campus = Campus::add_to(&tenant, "HQ", "hq");
     let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
     tenant
-        .add_event(EventSpec::all_day("All day desk", day, 1).at_place("Desk", campus.desk.email_address.as_deref().unwrap()))
+        .add_event(
+            EventSpec::all_day("All day desk", day, 1)
+                .at_place("Desk", campus.desk.email_address.as_deref().unwrap()),
+        )
         .unwrap();
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
@@ -84,7 +115,10 @@ async fn timed_booking_in_utc() {
     let campus = Campus::add_to(&tenant, "HQ", "hq");
     let start = test_now() + Duration::minutes(10);
     tenant
-        .add_event(EventSpec::new("Desk", start, start + Duration::hours(8)).at_place("Desk", campus.desk.email_address.as_deref().unwrap()))
+        .add_event(
+            EventSpec::new("Desk", start, start + Duration::hours(8))
+                .at_place("Desk", campus.desk.email_address.as_deref().unwrap()),
+        )
         .unwrap();
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
@@ -113,8 +147,16 @@ async fn recurring_occurrences_are_separate() {
         let harness = Harness::start(tenant, test_now()).await;
         harness.engine.sync().await.unwrap();
         let snapshot = harness.engine.snapshot();
-        let occurrences: Vec<_> = snapshot.reservations.iter().filter(|v| v.subject == "Daily desk").collect();
-        assert_eq!(occurrences.len(), 4, "{uid:?}: one reservation per occurrence");
+        let occurrences: Vec<_> = snapshot
+            .reservations
+            .iter()
+            .filter(|v| v.subject == "Daily desk")
+            .collect();
+        assert_eq!(
+            occurrences.len(),
+            4,
+            "{uid:?}: one reservation per occurrence"
+        );
         let mut keys: Vec<_> = occurrences.iter().map(|v| v.key.clone()).collect();
         keys.dedup();
         assert_eq!(keys.len(), 4, "{uid:?}: occurrences have distinct keys");
@@ -127,10 +169,12 @@ async fn cancelled_and_declined_are_skipped() {
     let campus = Campus::add_to(&tenant, "HQ", "hq");
     let start = test_now() + Duration::minutes(10);
     let desk = campus.desk.email_address.clone().unwrap();
-    let mut cancelled = EventSpec::new("Cancelled", start, start + Duration::hours(1)).at_place("Desk", &desk);
+    let mut cancelled =
+        EventSpec::new("Cancelled", start, start + Duration::hours(1)).at_place("Desk", &desk);
     cancelled.is_cancelled = true;
     tenant.add_event(cancelled).unwrap();
-    let mut declined = EventSpec::new("Declined", start, start + Duration::hours(1)).at_place("Desk", &desk);
+    let mut declined =
+        EventSpec::new("Declined", start, start + Duration::hours(1)).at_place("Desk", &desk);
     declined.response = ResponseType::Declined;
     tenant.add_event(declined).unwrap();
     let mut room_declined = EventSpec::new("Room said no", start, start + Duration::hours(1));
@@ -139,7 +183,11 @@ async fn cancelled_and_declined_are_skipped() {
         ..AttendeeSpec::resource("Room", campus.room.email_address.as_deref().unwrap())
     });
     tenant.add_event(room_declined).unwrap();
-    tenant.add_event(EventSpec::new("Kept", start, start + Duration::hours(1)).at_place("Desk", &desk)).unwrap();
+    tenant
+        .add_event(
+            EventSpec::new("Kept", start, start + Duration::hours(1)).at_place("Desk", &desk),
+        )
+        .unwrap();
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
     assert_eq!(harness.subjects(), vec!["Kept".to_owned()]);
@@ -151,17 +199,25 @@ async fn non_place_locations_are_ignored() {
     let campus = Campus::add_to(&tenant, "HQ", "hq");
     let start = test_now() + Duration::minutes(10);
     let mut teams = EventSpec::new("Teams call", start, start + Duration::hours(1));
-    teams.locations.push(LocationSpec::named("Microsoft Teams Meeting"));
+    teams
+        .locations
+        .push(LocationSpec::named("Microsoft Teams Meeting"));
     tenant.add_event(teams).unwrap();
     let mut outside = EventSpec::new("Cafe", start, start + Duration::hours(1));
-    outside.locations.push(LocationSpec::place("Cafe", "cafe@fabrikam.example"));
+    outside
+        .locations
+        .push(LocationSpec::place("Cafe", "cafe@fabrikam.example"));
     tenant.add_event(outside).unwrap();
     let mut person = EventSpec::new("One to one", start, start + Duration::hours(1));
-    person.attendees.push(AttendeeSpec::person("Megan", "megan@contoso.example"));
+    person
+        .attendees
+        .push(AttendeeSpec::person("Megan", "megan@contoso.example"));
     tenant.add_event(person).unwrap();
     let room = campus.room.email_address.clone().unwrap();
     let mut meeting = EventSpec::new("Room meeting", start, start + Duration::hours(1));
-    meeting.attendees.push(AttendeeSpec::resource("Room", &room));
+    meeting
+        .attendees
+        .push(AttendeeSpec::resource("Room", &room));
     tenant.add_event(meeting).unwrap();
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
@@ -175,7 +231,11 @@ async fn addresses_match_ignoring_case() {
     let campus = Campus::add_to(&tenant, "HQ", "hq");
     let start = test_now() + Duration::minutes(10);
     let shouting = campus.pool.email_address.clone().unwrap().to_uppercase();
-    tenant.add_event(EventSpec::new("Pool", start, start + Duration::hours(1)).at_place("Pool", &shouting)).unwrap();
+    tenant
+        .add_event(
+            EventSpec::new("Pool", start, start + Duration::hours(1)).at_place("Pool", &shouting),
+        )
+        .unwrap();
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
     let view = harness.view("Pool");
@@ -188,7 +248,9 @@ async fn tenant_without_places_says_so() {
     let tenant = Tenant::new();
     let start = test_now() + Duration::minutes(10);
     let mut meeting = EventSpec::new("Room meeting", start, start + Duration::hours(1));
-    meeting.attendees.push(AttendeeSpec::resource("Room", "room@contoso.example"));
+    meeting
+        .attendees
+        .push(AttendeeSpec::resource("Room", "room@contoso.example"));
     tenant.add_event(meeting).unwrap();
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
@@ -204,12 +266,26 @@ async fn places_cached_for_a_day() {
     Campus::add_to(&tenant, "HQ", "hq");
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
-    let first = harness.tenant.request_count(deskcheck_sim::RouteKind::Places);
+    let first = harness
+        .tenant
+        .request_count(deskcheck_sim::RouteKind::Places);
     assert_eq!(first, 6, "one request per place kind");
     harness.advance(Duration::hours(2)).await;
     harness.engine.sync().await.unwrap();
-    assert_eq!(harness.tenant.request_count(deskcheck_sim::RouteKind::Places), first, "cache used");
+    assert_eq!(
+        harness
+            .tenant
+            .request_count(deskcheck_sim::RouteKind::Places),
+        first,
+        "cache used"
+    );
     harness.advance(Duration::hours(23)).await;
     harness.engine.sync().await.unwrap();
-    assert_eq!(harness.tenant.request_count(deskcheck_sim::RouteKind::Places), first * 2, "refreshed after a day");
+    assert_eq!(
+        harness
+            .tenant
+            .request_count(deskcheck_sim::RouteKind::Places),
+        first * 2,
+        "refreshed after a day"
+    );
 }

@@ -61,6 +61,38 @@ impl Campus {
     }
 }
 
+/// A tenant with one building and a booking "Desk" of its first desk,
+/// starting five minutes after [`test_now`], so its window is open then.
+pub fn desk_booking_tenant(options: deskcheck_sim::TenantOptions) -> (Tenant, Campus) {
+    let tenant = Tenant::with_options(options);
+    let campus = Campus::add_to(&tenant, "HQ", "hq");
+    let start = test_now() + Duration::minutes(5);
+    let address = campus
+        .desk
+        .email_address
+        .as_deref()
+        .expect("desks have an address");
+    tenant
+        .add_event(
+            deskcheck_sim::EventSpec::new("Desk", start, start + Duration::hours(8))
+                .at_place("Desk", address),
+        )
+        .expect("the test booking is valid");
+    (tenant, campus)
+}
+
+/// [`desk_booking_tenant`] served, with an engine that has synced once.
+pub async fn synced_desk_booking(options: deskcheck_sim::TenantOptions) -> (Harness, Campus) {
+    let (tenant, campus) = desk_booking_tenant(options);
+    let harness = Harness::start(tenant, test_now()).await;
+    harness
+        .engine
+        .sync()
+        .await
+        .expect("the first sync succeeds");
+    (harness, campus)
+}
+
 /// A running tenant and an engine that talks to it.
 pub struct Harness {
     pub tenant: Tenant,
@@ -175,7 +207,12 @@ fn signed_in_session(server: &RunningTenant, settings: &Settings) -> Session {
     Session::signed_in(auth, Box::new(MemoryStore::default()), tokens).expect("session starts")
 }
 
-fn build_engine(settings: &Settings, session: &Arc<Session>, dir: &TempDir, clock: &Clock) -> Engine {
+fn build_engine(
+    settings: &Settings,
+    session: &Arc<Session>,
+    dir: &TempDir,
+    clock: &Clock,
+) -> Engine {
     let store = Store::open(&dir.path().join("deskcheck.sqlite3")).expect("store opens");
     let retry = RetryPolicy {
         max_attempts: 4,

@@ -14,6 +14,7 @@ Commands (each prints JSON and exits non-zero on failure):
   notifications               print the Notify calls received
   wait-notify REGEX [SECONDS] wait for a Notify whose summary matches REGEX
   invoke-action ID ACTION     emit ActionInvoked(ID, ACTION)
+  wait-name NAME [SECONDS]    wait until NAME is owned on the bus
 """
 
 import json
@@ -202,7 +203,19 @@ def cmd_invoke_action(conn, notification_id, action):
     return 0
 
 
+def cmd_wait_name(conn, name, seconds="20"):
+    dbus_obj = conn.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
+
+    def check():
+        owned = bool(dbus_obj.NameHasOwner(name, dbus_interface="org.freedesktop.DBus"))
+        return (name if owned else None), owned
+
+    print(json.dumps({"owned": wait_for(check, float(seconds), f"the bus name {name}")}))
+    return 0
+
+
 COMMANDS = {
+    "wait-name": cmd_wait_name,
     "menu": cmd_menu,
     "wait-menu": cmd_wait_menu,
     "click": cmd_click,

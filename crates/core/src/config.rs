@@ -127,30 +127,6 @@ impl Dirs {
     }
 }
 
-/// Cloud names and their sign-in and Graph hosts.
-const CLOUDS: &[(&str, &str, &str)] = &[
-    (
-        "global",
-        "https://login.microsoftonline.com",
-        "https://graph.microsoft.com/v1.0",
-    ),
-    (
-        "usgov-l4",
-        "https://login.microsoftonline.us",
-        "https://graph.microsoft.us/v1.0",
-    ),
-    (
-        "usgov-l5",
-        "https://login.microsoftonline.us",
-        "https://dod-graph.microsoft.us/v1.0",
-    ),
-    (
-        "china",
-        "https://login.chinacloudapi.cn",
-        "https://microsoftgraph.chinacloudapi.cn/v1.0",
-    ),
-];
-
 impl Settings {
     /// Reads `path` (a missing default file means all defaults) and applies
     /// `overrides`.
@@ -177,23 +153,20 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("<defaults>")),
             message,
         };
-        let cloud_name = raw.cloud.as_deref().unwrap_or("global");
-        let (_, cloud_authority, cloud_graph) = CLOUDS
-            .iter()
-            .find(|(name, _, _)| *name == cloud_name)
-            .ok_or_else(|| {
-                let names: Vec<_> = CLOUDS.iter().map(|(name, _, _)| *name).collect();
-                fail(format!(
-                    "key `cloud` = {cloud_name:?} is not a known cloud; use one of {}",
-                    names.join(", ")
-                ))
-            })?;
+        let cloud: deskcheck_auth::Cloud = match raw.cloud.as_deref() {
+            Some(name) => name
+                .parse()
+                .map_err(|err: deskcheck_auth::UnknownCloud| fail(format!("key `cloud`: {err}")))?,
+            None => deskcheck_auth::Cloud::default(),
+        };
+        let cloud_graph = format!("{}v1.0", cloud.graph());
+        let cloud_authority = cloud.authority();
         let graph_url = pick_url(
             "graph_url",
             "DESKCHECK_GRAPH_URL",
             overrides.graph_url.as_deref(),
             raw.graph_url.as_deref(),
-            cloud_graph,
+            &cloud_graph,
         )
         .map_err(fail)?;
         let authority_url = pick_url(
@@ -201,7 +174,7 @@ impl Settings {
             "DESKCHECK_AUTHORITY_URL",
             overrides.authority_url.as_deref(),
             raw.authority_url.as_deref(),
-            cloud_authority,
+            cloud_authority.as_str(),
         )
         .map_err(fail)?;
         let tenant = overrides

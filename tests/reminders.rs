@@ -118,3 +118,20 @@ async fn reminders_not_repeated_after_restart() {
     shutdown.cancel();
     runner.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn requested_sync_runs_at_once() {
+    let harness = booking_in(120).await;
+    let shutdown = CancellationToken::new();
+    let engine = harness.engine.clone();
+    let stop = shutdown.clone();
+    let runner = tokio::spawn(async move { engine.run(stop).await });
+    harness.tenant.wait_for_requests(deskcheck_sim::RouteKind::CalendarView, 1).await;
+    let asked_at = harness.engine.now();
+    harness.engine.request_sync();
+    harness.tenant.wait_for_requests(deskcheck_sim::RouteKind::CalendarView, 2).await;
+    let waited = harness.engine.now() - asked_at;
+    assert!(waited < Duration::seconds(1), "synced {waited} after the request, not at the period");
+    shutdown.cancel();
+    runner.await.unwrap();
+}

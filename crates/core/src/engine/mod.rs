@@ -65,6 +65,8 @@ struct Inner {
     notices: broadcast::Sender<Notice>,
     /// Wakes the run loop early: new reservations, a claim to retry.
     wake: Notify,
+    /// Set to make the run loop sync on its next pass.
+    sync_requested: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Default)]
@@ -131,10 +133,20 @@ impl Engine {
                 snapshots,
                 notices,
                 wake: Notify::new(),
+                sync_requested: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         engine.publish()?;
         Ok(engine)
+    }
+
+    /// Makes the run loop sync at once, after a wake from sleep or when the
+    /// person asks.
+    pub fn request_sync(&self) {
+        self.inner
+            .sync_requested
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.wake.notify_one();
     }
 
     pub fn settings(&self) -> &Settings {

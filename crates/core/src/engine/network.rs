@@ -35,9 +35,13 @@ impl Engine {
                 _ = shutdown.cancelled() => break,
                 _ = wait_retry => {}
                 change = changes.next() => {
-                    if change.is_none() {
+                    let Some(change) = change else {
                         warn!("the network watcher stopped");
                         break;
+                    };
+                    if change.sources.contains(&deskcheck_net::ChangeSource::Wake) {
+                        info!("woke from sleep; syncing now");
+                        self.request_sync();
                     }
                 }
             }

@@ -34,7 +34,11 @@ impl Engine {
         let mut next_sync = self.now();
         loop {
             let now = self.now();
-            if now >= next_sync {
+            let requested = self
+                .inner
+                .sync_requested
+                .swap(false, std::sync::atomic::Ordering::SeqCst);
+            if requested || now >= next_sync {
                 let _ = self.sync().await;
                 next_sync = self.now()
                     + chrono::Duration::from_std(self.inner.settings.sync_every)

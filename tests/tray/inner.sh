@@ -4,6 +4,7 @@
 set -euo pipefail
 
 CTL=("$PY" "$HERE/trayctl.py")
+export TRAYCTL_CACHE="$OUT/menu-object"
 SCREENSHOTS=0
 [[ "${1:-}" == "--screenshots" ]] && SCREENSHOTS=1
 
@@ -56,7 +57,7 @@ done
 
 step "tray icon is embedded in trayer"
 kill -0 "$APP_PID" || fail "deskcheck exited"
-TRAYER_WINDOW=$(xdotool search --onlyvisible --classname trayer | tail -n 1 || true)
+TRAYER_WINDOW=$(xdotool search --onlyvisible --class trayer | tail -n 1 || true)
 [[ -n "$TRAYER_WINDOW" ]] || fail "trayer has no window"
 eval "$(xdotool getwindowgeometry --shell "$TRAYER_WINDOW")"
 echo "trayer window $TRAYER_WINDOW at $X,$Y size ${WIDTH}x$HEIGHT"
@@ -98,6 +99,7 @@ fi
 
 if (( SCREENSHOTS )); then
   mkdir -p "$ROOT/docs/screenshots"
-  [[ -f "$OUT/tray-menu.png" ]] && cp "$OUT/tray-menu.png" "$ROOT/docs/screenshots/tray-menu.png"
+  # The top-right corner: the tray icon and the open menu.
+  convert "$OUT/tray-menu.png" -gravity NorthEast -crop 520x400+0+0 +repage "$ROOT/docs/screenshots/tray-menu.png"
 fi
 echo "checks passed; logs and screenshots in $OUT"

@@ -18,6 +18,7 @@ Commands (each prints JSON and exits non-zero on failure):
 """
 
 import json
+import os
 import re
 import sys
 import time
@@ -30,6 +31,9 @@ NOTIFY_PATH = "/org/freedesktop/Notifications"
 NOTIFY_NAME = "org.freedesktop.Notifications"
 MOCK_IFACE = "org.freedesktop.DBus.Mock"
 POLL_SECONDS = 0.2
+# Some connections of the app (zbus clients) serve no objects and never
+# reply to Introspect, so calls that search for the menu give up quickly.
+SEARCH_TIMEOUT_SECONDS = 2
 
 
 def bus():
@@ -42,7 +46,7 @@ def find_menu_objects(conn, name, path="/", depth=0):
         return
     try:
         xml = conn.get_object(name, path, introspect=False).Introspect(
-            dbus_interface="org.freedesktop.DBus.Introspectable"
+            dbus_interface="org.freedesktop.DBus.Introspectable", timeout=SEARCH_TIMEOUT_SECONDS
         )
     except dbus.DBusException:
         return
@@ -55,7 +59,23 @@ def find_menu_objects(conn, name, path="/", depth=0):
 
 
 def menu_object(conn):
-    """Finds the one dbusmenu object a deskcheck process exports."""
+    """Finds the one dbusmenu object a deskcheck process exports. The
+    location is cached in $TRAYCTL_CACHE, when set, for later calls."""
+    cache = os.environ.get("TRAYCTL_CACHE")
+    if cache and os.path.exists(cache):
+        with open(cache) as cached:
+            name, path = cached.read().split()
+        owner = conn.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
+        if owner.NameHasOwner(name, dbus_interface="org.freedesktop.DBus"):
+            return conn.get_object(name, path, introspect=False)
+    found = search_menu_object(conn)
+    if found and cache:
+        with open(cache, "w") as cached:
+            cached.write(f"{found[0]} {found[1]}")
+    return conn.get_object(*found, introspect=False) if found else None
+
+
+def search_menu_object(conn):
     dbus_obj = conn.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus")
     names = dbus_obj.ListNames(dbus_interface="org.freedesktop.DBus")
     for name in names:
@@ -69,7 +89,7 @@ def menu_object(conn):
         except (dbus.DBusException, OSError):
             continue
         for path in find_menu_objects(conn, name):
-            return conn.get_object(name, path, introspect=False)
+            return str(name), path
     return None
 
 
@@ -95,7 +115,7 @@ def read_menu(conn):
     obj = menu_object(conn)
     if obj is None:
         return None, []
-    # AboutToShow tells the exporter the menu opens, as a tray host does.
+    # A tray host calls AboutToShow before it opens the menu, so this does too.
     try:
         obj.AboutToShow(0, dbus_interface=DBUSMENU)
     except dbus.DBusException:

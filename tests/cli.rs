@@ -222,6 +222,13 @@ async fn device_code_login_then_check_in() {
         "{status}"
     );
 
+    // Processes sharing one sign-in each refresh at start; none may spend
+    // a refresh token that another one already rotated.
+    let parallel = status_in_parallel(home.path(), &env, 4).await;
+    for output in &parallel {
+        assert!(output.status.success(), "a parallel status failed: {}", text(&output.stderr));
+    }
+
     let check_in = deskcheck(home.path(), &["check-in"], &env).await;
     assert!(
         check_in.status.success(),
@@ -273,6 +280,23 @@ async fn device_code_login_then_check_in() {
             );
         }
     }
+}
+
+/// Runs `count` `status` processes at once.
+async fn status_in_parallel(home: &Path, env: &[(&str, String)], count: usize) -> Vec<Output> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..count {
+        let home = home.to_owned();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect();
+        tasks.spawn(async move {
+            let env: Vec<(&str, String)> = env.iter().map(|(name, value)| (name.as_str(), value.clone())).collect();
+            deskcheck(&home, &["status"], &env).await
+        });
+    }
+    tasks.join_all().await
 }
 
 fn files_below(dir: &Path) -> Vec<PathBuf> {

@@ -134,7 +134,8 @@ fn open_session(settings: &Settings, dirs: &Dirs) -> Result<Option<Arc<Session>>
     if let Some(warning) = warning {
         tracing::warn!("{warning}");
     }
-    Ok(Some(Arc::new(Session::restore(auth, secrets)?)))
+    let session = Session::restore(auth, secrets)?.with_refresh_lock(dirs.data.join("sign-in.lock"));
+    Ok(Some(Arc::new(session)))
 }
 
 /// Mirrors the session's sign-in state into the engine's snapshot.

@@ -74,6 +74,9 @@ pub struct Session {
     slot: Mutex<Slot>,
     state: watch::Sender<AuthState>,
     refresh_margin: Duration,
+    /// A file locked across load, refresh and save, so that deskcheck
+    /// processes sharing one store never spend the same refresh token twice.
+    refresh_lock: Option<std::path::PathBuf>,
 }
 
 impl Session {
@@ -134,7 +137,15 @@ impl Session {
             slot: Mutex::new(slot),
             state: watch::Sender::new(state),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            refresh_lock: None,
         }
+    }
+
+    /// Locks `path` around every refresh. Give every process that shares
+    /// the store the same path.
+    pub fn with_refresh_lock(mut self, path: std::path::PathBuf) -> Self {
+        self.refresh_lock = Some(path);
+        self
     }
 
     /// Sets how long before expiry the access token is refreshed.
@@ -178,8 +189,17 @@ impl Session {
         Ok(())
     }
 
-    /// Refreshes while the caller holds the slot lock.
+    /// Refreshes while the caller holds the slot lock. With a refresh lock,
+    /// also holds that file lock and first adopts a refresh token that
+    /// another process stored since this one last looked.
     async fn refresh_locked(&self, slot: &mut Slot) -> Result<AccessToken, TokenError> {
+        let _file_lock = match &self.refresh_lock {
+            Some(path) => Some(lock_file(path.clone()).await?),
+            None => None,
+        };
+        if self.refresh_lock.is_some() {
+            self.adopt_stored_token(slot);
+        }
         let refresh = match slot {
             Slot::SignedOut => return Err(TokenError::SignInRequired),
             Slot::Active(ActiveTokens {
@@ -196,6 +216,22 @@ impl Session {
         match self.auth.refresh(&refresh).await {
             Ok(tokens) => Ok(self.accept_refresh(slot, tokens)),
             Err(error) => Err(self.handle_refresh_error(slot, error)),
+        }
+    }
+
+    /// Replaces the refresh token in `slot` with the stored one when they
+    /// differ: another process rotated it.
+    fn adopt_stored_token(&self, slot: &mut Slot) {
+        let Slot::Active(active) = slot else {
+            return;
+        };
+        match self.store.load() {
+            Ok(Some(stored)) if active.refresh.as_ref() != Some(&stored.refresh_token) => {
+                tracing::info!("using the refresh token another deskcheck process stored");
+                active.refresh = Some(stored.refresh_token);
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not read the stored sign-in"),
         }
     }
 
@@ -261,6 +297,27 @@ impl Session {
         *slot = Slot::SignedOut;
         self.state.send_replace(AuthState::SignedOut { reason });
     }
+}
+
+/// Opens and exclusively locks `path`, waiting for another process to let
+/// go. The lock is released when the returned file is dropped.
+async fn lock_file(path: std::path::PathBuf) -> Result<std::fs::File, TokenError> {
+    let shown = path.display().to_string();
+    tokio::task::spawn_blocking(move || {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|error| TokenError::Transient(format!("locking {shown} failed: {error}")))?
+    .map_err(|error| TokenError::Transient(format!("locking {shown} failed: {error}")))
 }
 
 fn active_from(tokens: TokenSet) -> ActiveTokens {

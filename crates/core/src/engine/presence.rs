@@ -10,10 +10,10 @@
 
 use super::{CheckInOutcome, Engine, Notice, ReservationView};
 use crate::error::Result;
-use crate::model::CheckInMethod;
+use crate::model::{CheckInMethod, PlaceKind};
 use deskcheck_net::{Evaluation, OfficeMatch};
 use serde::Serialize;
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 /// What the engine did about one reservation on an office match.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -190,25 +190,47 @@ impl Engine {
     }
 
     /// Whether `view` is in the building an office names by Graph `id`,
-    /// `placeId` or display name.
+    /// `placeId` or display name. A display name that several buildings
+    /// share matches none of them, so a claim never lands in the wrong one.
     fn in_building(&self, view: &ReservationView, building: &str) -> bool {
         if view.place.building_id.as_deref() == Some(building) {
             return true;
         }
-        if view
-            .place
-            .building
-            .as_deref()
-            .is_some_and(|name| name.eq_ignore_ascii_case(building))
-        {
-            return true;
-        }
-        self.reservation(&view.key).is_some_and(|reservation| {
+        let stable_id_matches = self.reservation(&view.key).is_some_and(|reservation| {
             reservation
                 .building
                 .and_then(|found| found.place_id)
                 .is_some_and(|id| id.as_str() == building)
-        })
+        });
+        if stable_id_matches {
+            return true;
+        }
+        let name_matches = view
+            .place
+            .building
+            .as_deref()
+            .is_some_and(|name| name.eq_ignore_ascii_case(building));
+        if !name_matches {
+            return false;
+        }
+        let namesakes = self
+            .lock_state()
+            .places
+            .places()
+            .iter()
+            .filter(|place| place.kind == PlaceKind::Building)
+            .filter(|place| place.display_name.eq_ignore_ascii_case(building))
+            .count();
+        if namesakes > 1 {
+            warn!(
+                building,
+                namesakes,
+                "an office names its building by a display name that several buildings share; \
+                 set the office's `building` to the building's id instead"
+            );
+            return false;
+        }
+        true
     }
 }
 

@@ -519,3 +519,67 @@ async fn rejected_claim_shows_graph_code() {
         .unwrap();
     assert_eq!(row.status, ClaimStatus::Failed);
 }
+
+#[tokio::test(start_paused = true)]
+async fn shared_series_uid_not_mistaken() {
+    let (tenant, campus) = desk_booking_tenant(TenantOptions::default());
+    let start = test_now() + Duration::minutes(5);
+    let template = EventSpec::new("Daily", start, start + Duration::hours(8))
+        .at_place("Desk", campus.second_desk.email_address.as_deref().unwrap());
+    tenant
+        .add_series(deskcheck_sim::SeriesSpec {
+            ical_uid: deskcheck_sim::SeriesUid::Shared,
+            ..deskcheck_sim::SeriesSpec::daily(template, 2)
+        })
+        .unwrap();
+    let harness = Harness::start(tenant, test_now()).await;
+    harness.engine.sync().await.unwrap();
+    let today = harness.engine.snapshot().reservations.iter().find(|v| v.subject == "Daily").unwrap().key.clone();
+    harness.engine.check_in(&today, CheckInMethod::Manual).await.unwrap();
+
+    harness.advance(Duration::days(1)).await;
+    harness.engine.sync().await.unwrap();
+    let tomorrow = harness
+        .engine
+        .snapshot()
+        .reservations
+        .iter()
+        .find(|v| v.subject == "Daily" && v.state == "open")
+        .expect("the second occurrence is open")
+        .key
+        .clone();
+    assert_ne!(tomorrow, today);
+    let error = harness.engine.check_in(&tomorrow, CheckInMethod::Manual).await.unwrap_err();
+    assert!(error.to_string().contains("earlier") || error.to_string().contains("occurrence"), "{error}");
+    let view = harness.engine.snapshot().reservations.iter().find(|v| v.key == tomorrow).cloned().unwrap();
+    assert!(view.claim.is_none(), "yesterday's claim is not shown as today's");
+    assert!(view.error.is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn pending_claim_is_selected() {
+    let (mut harness, _) = synced_desk_booking(TenantOptions::default()).await;
+    let view = harness.view("Desk");
+    let store = Store::open(&harness.store_path()).unwrap();
+    let place = deskcheck_core::ids::PlaceObjectId::new(view.place.id.clone());
+    store
+        .begin_claim(&IntentRequest {
+            key: &view.key,
+            ical_uid: &view.ical_uid,
+            place: &place,
+            method: &CheckInMethod::Manual,
+            owner: "999999999:dead",
+            now: harness.engine.now(),
+            lease: std::time::Duration::from_secs(180),
+            owner_alive: &|_| false,
+        })
+        .unwrap();
+    harness.restart();
+    let key = harness.engine.select_for_check_in(None).unwrap();
+    assert_eq!(key, view.key);
+    let by_key = harness.engine.select_for_check_in(Some(&deskcheck_core::ids::ICalUid::new(view.key.as_str()))).unwrap();
+    assert_eq!(by_key, view.key);
+    let outcome = harness.engine.check_in(&key, CheckInMethod::Manual).await.unwrap();
+    assert!(matches!(outcome, CheckInOutcome::Claimed { new: true, .. }), "{outcome:?}");
+    assert_eq!(harness.tenant.claims().len(), 1);
+}

@@ -8,7 +8,7 @@ use crate::graph::wire::{self, Event};
 use crate::ids::{EventId, ICalUid};
 use crate::model::{Reservation, ReservationKey};
 use crate::places::PlaceDirectory;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
 use tracing::{debug, warn};
@@ -116,9 +116,5 @@ fn event_span(event: &Event, local: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>)
 
 fn local_midnight(date: NaiveDate, local: Tz) -> Result<DateTime<Utc>, String> {
     let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| format!("midnight of {date} does not exist in {local}"))
+    Ok(crate::time::resolve(local, midnight))
 }

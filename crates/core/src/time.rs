@@ -16,7 +16,7 @@ pub fn next_local_midnight(now: DateTime<Utc>, zone: Tz) -> DateTime<Utc> {
 }
 
 /// A local time that a DST gap skips resolves to the first instant after it.
-fn resolve(zone: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+pub fn resolve(zone: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
     let mut probe = local;
     for _ in 0..4 {
         if let Some(at) = zone.from_local_datetime(&probe).earliest() {
@@ -30,6 +30,15 @@ fn resolve(zone: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn midnight_in_dst_gap() {
+        // Santiago skips from 00:00 to 01:00 on 6 September 2026.
+        let zone: Tz = "America/Santiago".parse().unwrap();
+        let midnight = chrono::NaiveDate::from_ymd_opt(2026, 9, 6).unwrap().and_time(NaiveTime::MIN);
+        let resolved = resolve(zone, midnight);
+        assert_eq!(resolved.with_timezone(&zone).format("%H:%M").to_string(), "01:00");
+    }
 
     #[test]
     fn midnight_in_zone() {

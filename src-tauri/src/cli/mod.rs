@@ -36,8 +36,9 @@ pub enum Command {
     },
     /// Check in to a reservation whose check-in window is open.
     CheckIn {
-        /// The event's iCalUId; needed when more than one window is open.
-        #[arg(long, value_name = "ICALUID")]
+        /// The event's iCalUId, or a reservation `key` from `status --json`;
+        /// needed when more than one window is open.
+        #[arg(long, value_name = "ICALUID|KEY")]
         event: Option<String>,
         /// How the claim is recorded in Microsoft Places.
         #[arg(long, value_enum, default_value_t = MethodArg::Manual)]

@@ -177,11 +177,12 @@ impl Engine {
                         }
                         Ok(None) => self.fail(
                             reservation,
-                            Error::Malformed {
-                                what: "check-in".into(),
-                                reason:
-                                    "Graph answered 409 Conflict but has no claim for the event"
-                                        .into(),
+                            Error::NotAllowed {
+                                ical_uid: reservation.ical_uid.clone(),
+                                reason: "Graph reports a claim for this event, but none made in this \
+                                         occurrence's check-in window; when a series shares one iCalUId, \
+                                         Graph keeps one claim for all occurrences"
+                                    .into(),
                             },
                         ),
                         Err(error) => self.keep_pending(reservation, error),
@@ -221,15 +222,24 @@ impl Engine {
             Some(path) => vec![path.to_owned()],
             None => self.path_candidates(reservation)?,
         };
+        let window_opens = self.inner.settings.policy.timeline(reservation).window_opens;
         for path_id in candidates {
-            if let Some(claim) = self
+            let Some(claim) = self
                 .inner
                 .graph
                 .get_check_in(&path_id, &reservation.ical_uid)
                 .await?
-            {
-                return Ok(Some((claim, path_id)));
+            else {
+                continue;
+            };
+            // Occurrences of a series may share one iCalUId, and then Graph
+            // keeps one claim for all of them: a claim made before this
+            // occurrence's window opened belongs to an earlier one.
+            if claim.created.is_some_and(|created| created < window_opens) {
+                warn!(key = %reservation.key, created = ?claim.created, "the claim found belongs to an earlier occurrence");
+                return Ok(None);
             }
+            return Ok(Some((claim, path_id)));
         }
         Ok(None)
     }

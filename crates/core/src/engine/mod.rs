@@ -205,20 +205,34 @@ impl Engine {
             .cloned()
     }
 
-    /// Finds the reservation a CLI selector names: an iCalUId, or, with no
-    /// selector, the one reservation whose check-in window is open.
+    /// Finds the reservation a CLI selector names: a reservation key or an
+    /// iCalUId, or, with no selector, the one reservation whose check-in
+    /// window is open.
     pub fn select_for_check_in(&self, ical_uid: Option<&ICalUid>) -> Result<ReservationKey> {
         let snapshot = self.snapshot();
         let candidates: Vec<&ReservationView> = match ical_uid {
-            Some(uid) => snapshot
-                .reservations
-                .iter()
-                .filter(|view| &view.ical_uid == uid && view.state != "ended")
-                .collect(),
+            Some(selector) => {
+                let by_key: Vec<&ReservationView> = snapshot
+                    .reservations
+                    .iter()
+                    .filter(|view| view.key.as_str() == selector.as_str())
+                    .collect();
+                if by_key.is_empty() {
+                    snapshot
+                        .reservations
+                        .iter()
+                        .filter(|view| &view.ical_uid == selector && view.state != "ended")
+                        .collect()
+                } else {
+                    by_key
+                }
+            }
+            // A pending claim counts: checking in again resumes it, or says
+            // that another process is sending it.
             None => snapshot
                 .reservations
                 .iter()
-                .filter(|view| view.can_check_in)
+                .filter(|view| view.can_check_in || (view.pending && view.state == "open"))
                 .collect(),
         };
         match (candidates.as_slice(), ical_uid) {
@@ -231,10 +245,10 @@ impl Engine {
             (many, _) => {
                 let listing: Vec<String> = many
                     .iter()
-                    .map(|view| format!("{} ({}, {})", view.ical_uid, view.place.name, view.start))
+                    .map(|view| format!("{} ({}, {})", view.key, view.place.name, view.start))
                     .collect();
                 Err(Error::NothingToCheckIn(format!(
-                    "{} reservations match; choose one with --event ICALUID: {}",
+                    "{} reservations match; choose one with --event KEY: {}",
                     many.len(),
                     listing.join("; ")
                 )))

@@ -182,11 +182,15 @@ impl Settings {
             .clone()
             .or(raw.tenant)
             .unwrap_or_else(|| "organizations".to_owned());
-        if tenant.is_empty()
-            || !tenant
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
-        {
+        let label_ok = |label: &str| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        if tenant.len() > 253 || !tenant.split('.').all(label_ok) {
             return Err(fail(format!(
                 "key `tenant` = {tenant:?} is not a tenant id, a domain or `organizations`"
             )));
@@ -211,6 +215,15 @@ impl Settings {
             }
         };
         let release = check_in.release_minutes;
+        // Name the key the value came from: the per-kind key, or the
+        // shared `release_minutes`.
+        let release_key = |own: Option<i64>, key: &'static str| {
+            if own.is_some() {
+                key
+            } else {
+                "release_minutes"
+            }
+        };
         let policy = CheckInPolicy {
             window_opens_before: minutes(
                 "window_opens_minutes",
@@ -219,19 +232,22 @@ impl Settings {
                 240,
             )?,
             release_after_desk: minutes(
-                "release_minutes_desk",
+                release_key(check_in.release_minutes_desk, "release_minutes_desk"),
                 check_in.release_minutes_desk.or(release),
                 10,
                 1440,
             )?,
             release_after_room: minutes(
-                "release_minutes_room",
+                release_key(check_in.release_minutes_room, "release_minutes_room"),
                 check_in.release_minutes_room.or(release),
                 10,
                 1440,
             )?,
             release_after_workspace: minutes(
-                "release_minutes_workspace",
+                release_key(
+                    check_in.release_minutes_workspace,
+                    "release_minutes_workspace",
+                ),
                 check_in.release_minutes_workspace.or(release),
                 10,
                 1440,
@@ -294,6 +310,11 @@ fn pick_url(
         (None, None) => return Ok(Url::parse(default).expect("built-in URLs parse")),
     };
     let url = Url::parse(text).map_err(|err| format!("{origin} = {text:?} is not a URL: {err}"))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{origin} = {text:?} has a query or fragment; give only the scheme, host and path"
+        ));
+    }
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
@@ -316,11 +337,18 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The system's zone, or UTC when it cannot be read.
+/// The system's zone: `TZ` when it names a tz database zone, else the
+/// system setting, else UTC.
 pub fn system_timezone() -> chrono_tz::Tz {
-    iana_time_zone::get_timezone()
+    let from_env = std::env::var("TZ")
         .ok()
-        .and_then(|name| name.parse().ok())
+        .and_then(|name| name.trim_start_matches(':').parse().ok());
+    from_env
+        .or_else(|| {
+            iana_time_zone::get_timezone()
+                .ok()
+                .and_then(|name| name.parse().ok())
+        })
         .unwrap_or(chrono_tz::UTC)
 }
 
@@ -394,6 +422,38 @@ mod tests {
         };
         let settings = load("tenant = \"fabrikam.example\"\n", &overrides).unwrap();
         assert_eq!(settings.tenant, "contoso.example");
+    }
+
+    #[test]
+    fn shared_release_minutes_named() {
+        let error = load(
+            "[check_in]\nrelease_minutes = 5000\n",
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("`check_in.release_minutes`"), "{error}");
+    }
+
+    #[test]
+    fn malformed_tenant_rejected() {
+        for tenant in ["contoso..com", "-", "contoso.com-", "a b"] {
+            let text = format!("tenant = {tenant:?}\n");
+            let error = load(&text, &Overrides::default()).unwrap_err().to_string();
+            assert!(error.contains("tenant"), "{tenant}: {error}");
+        }
+        assert!(load(
+            "tenant = \"contoso.onmicrosoft.com\"\n",
+            &Overrides::default()
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn url_with_query_rejected() {
+        let text = "graph_url = \"http://127.0.0.1:9/v1.0?x=1\"\n";
+        let error = load(text, &Overrides::default()).unwrap_err().to_string();
+        assert!(error.contains("query"), "{error}");
     }
 
     #[test]

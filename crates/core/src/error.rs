@@ -65,6 +65,13 @@ pub enum Error {
         source: rusqlite::Error,
     },
 
+    #[error(
+        "cannot open the local store at {}: {reason}; check that its directory exists \
+         and is writable, or set XDG_DATA_HOME to a writable directory",
+        path.display()
+    )]
+    StoreOpen { path: PathBuf, reason: String },
+
     #[error("no reservation matches {0}; run `deskcheck status` to list them")]
     UnknownReservation(String),
 

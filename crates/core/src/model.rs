@@ -168,12 +168,18 @@ pub struct Reservation {
 pub struct ReservationKey(String);
 
 impl ReservationKey {
-    pub fn new(ical_uid: &ICalUid, start: DateTime<Utc>, place: &PlaceObjectId) -> Self {
+    /// Builds the key from the place's `placeId` when it has one, because
+    /// its `id` can change with the mailbox configuration.
+    pub fn new(ical_uid: &ICalUid, start: DateTime<Utc>, place: &Place) -> Self {
+        let place_part = place
+            .place_id
+            .as_ref()
+            .map_or_else(|| place.id.as_str(), PlaceId::as_str);
         Self(format!(
             "{}|{}|{}",
             ical_uid,
             start.format("%Y-%m-%dT%H:%M:%SZ"),
-            place
+            place_part
         ))
     }
 

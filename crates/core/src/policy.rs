@@ -166,9 +166,16 @@ mod tests {
 
     fn desk_booking(start: DateTime<Utc>, hours: i64) -> Reservation {
         let ical_uid = ICalUid::new("uid-1");
-        let place_id = PlaceObjectId::new("desk-1");
+        let place = Place {
+            id: PlaceObjectId::new("desk-1"),
+            place_id: None,
+            kind: PlaceKind::Desk,
+            display_name: "Desk 1".into(),
+            parent_id: None,
+            email: None,
+        };
         Reservation {
-            key: ReservationKey::new(&ical_uid, start, &place_id),
+            key: ReservationKey::new(&ical_uid, start, &place),
             event_id: EventId::new("event-1"),
             ical_uid,
             subject: "Desk".into(),
@@ -176,14 +183,7 @@ mod tests {
             end: start + Duration::hours(hours),
             is_all_day: false,
             is_organizer: true,
-            place: Place {
-                id: place_id,
-                place_id: None,
-                kind: PlaceKind::Desk,
-                display_name: "Desk 1".into(),
-                parent_id: None,
-                email: None,
-            },
+            place,
             building: None,
         }
     }

@@ -57,7 +57,7 @@ pub fn match_events(events: &[Event], places: &PlaceDirectory, local: Tz) -> Mat
                 continue;
             }
             matched.reservations.push(Reservation {
-                key: ReservationKey::new(&ical_uid, start, &place.id),
+                key: ReservationKey::new(&ical_uid, start, place),
                 event_id: EventId::new(event.id.clone()),
                 ical_uid: ical_uid.clone(),
                 subject: event.subject.clone().unwrap_or_default(),

@@ -135,7 +135,10 @@ impl Store {
             path: path.to_owned(),
             source,
         };
-        let connection = Connection::open(path).map_err(store_error)?;
+        let connection = Connection::open(path).map_err(|source| Error::StoreOpen {
+            path: path.to_owned(),
+            reason: source.to_string(),
+        })?;
         connection
             .busy_timeout(Duration::from_secs(5))
             .map_err(store_error)?;

@@ -35,9 +35,14 @@ mod tests {
     fn midnight_in_dst_gap() {
         // Santiago skips from 00:00 to 01:00 on 6 September 2026.
         let zone: Tz = "America/Santiago".parse().unwrap();
-        let midnight = chrono::NaiveDate::from_ymd_opt(2026, 9, 6).unwrap().and_time(NaiveTime::MIN);
+        let midnight = chrono::NaiveDate::from_ymd_opt(2026, 9, 6)
+            .unwrap()
+            .and_time(NaiveTime::MIN);
         let resolved = resolve(zone, midnight);
-        assert_eq!(resolved.with_timezone(&zone).format("%H:%M").to_string(), "01:00");
+        assert_eq!(
+            resolved.with_timezone(&zone).format("%H:%M").to_string(),
+            "01:00"
+        );
     }
 
     #[test]

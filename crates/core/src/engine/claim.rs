@@ -222,7 +222,12 @@ impl Engine {
             Some(path) => vec![path.to_owned()],
             None => self.path_candidates(reservation)?,
         };
-        let window_opens = self.inner.settings.policy.timeline(reservation).window_opens;
+        let window_opens = self
+            .inner
+            .settings
+            .policy
+            .timeline(reservation)
+            .window_opens;
         for path_id in candidates {
             let Some(claim) = self
                 .inner

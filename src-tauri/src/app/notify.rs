@@ -195,7 +195,7 @@ impl<R: Runtime> Notifier<R> {
     async fn capabilities(&self) -> Option<ServerCapabilities> {
         self.capabilities
             .get_or_init(|| async {
-                let listed = tokio::task::spawn_blocking(notify_rust::get_capabilities).await;
+                let listed = tokio::task::spawn_blocking(platform::capabilities).await;
                 match listed {
                     Ok(Ok(list)) => {
                         let capabilities = ServerCapabilities::from_list(&list);
@@ -240,7 +240,7 @@ impl<R: Runtime> Notifier<R> {
             return;
         };
         let notification = build(&message, &capabilities, &[]);
-        if let Err(error) = notification.show_async().await {
+        if let Err(error) = platform::show(&notification).await {
             tracing::warn!(%error, summary = %message.summary, "showing a notification failed");
         }
     }
@@ -295,25 +295,16 @@ impl<R: Runtime> Notifier<R> {
             actions.push((ACTION_RELEASE, "Release"));
         }
         let notification = build(&message, capabilities, &actions);
-        let handle = match notification.show_async().await {
-            Ok(handle) => handle,
+        match platform::show_and_wait(&notification, wait_limit(view)).await {
+            Ok(answer) => {
+                tracing::info!(key = %view.key, ?moment, answered = answer.is_some(), "check-in prompt done");
+                answer
+            }
             Err(error) => {
                 tracing::warn!(key = %view.key, %error, "showing the check-in prompt failed");
-                return None;
+                None
             }
-        };
-        tracing::info!(key = %view.key, ?moment, id = handle.id(), "check-in prompt shown");
-        let wait = wait_limit(view);
-        let mut answer = None;
-        let waited = tokio::time::timeout(wait, handle.wait_for_action_async(|response| {
-            answer = Some(response.clone());
-        }))
-        .await;
-        if waited.is_err() {
-            tracing::debug!(key = %view.key, ?wait, "no answer to the prompt; closing it");
-            handle.close_async().await;
         }
-        answer
     }
 
     async fn act(&self, view: &ReservationView, answer: Option<NotificationResponse>) -> Next {
@@ -353,7 +344,7 @@ impl<R: Runtime> Notifier<R> {
             },
         };
         if let Some(capabilities) = self.capabilities().await {
-            if let Err(error) = build(&message, &capabilities, &[]).show_async().await {
+            if let Err(error) = platform::show(&build(&message, &capabilities, &[])).await {
                 tracing::warn!(%error, "showing a notification failed");
             }
         }
@@ -392,6 +383,69 @@ fn build(message: &Message, capabilities: &ServerCapabilities, actions: &[(&str,
         }
     }
     notification
+}
+
+/// The notification server, on freedesktop desktops (Linux, BSD): the
+/// D-Bus notification service with capabilities and actions.
+#[cfg(all(unix, not(target_os = "macos")))]
+mod platform {
+    use notify_rust::{Notification, NotificationResponse};
+    use std::time::Duration;
+
+    pub fn capabilities() -> Result<Vec<String>, String> {
+        notify_rust::get_capabilities().map_err(|error| error.to_string())
+    }
+
+    pub async fn show(notification: &Notification) -> Result<(), String> {
+        notification.show_async().await.map(drop).map_err(|error| error.to_string())
+    }
+
+    /// Shows a prompt and waits up to `wait` for an action; closes it after.
+    pub async fn show_and_wait(
+        notification: &Notification,
+        wait: Duration,
+    ) -> Result<Option<NotificationResponse>, String> {
+        let handle = notification.show_async().await.map_err(|error| error.to_string())?;
+        tracing::debug!(id = handle.id(), "notification shown");
+        let mut answer = None;
+        let waited = tokio::time::timeout(
+            wait,
+            handle.wait_for_action_async(|response| answer = Some(response.clone())),
+        )
+        .await;
+        if waited.is_err() {
+            tracing::debug!(?wait, "no answer to the prompt; closing it");
+            handle.close_async().await;
+        }
+        Ok(answer)
+    }
+}
+
+/// Windows toasts and macOS notifications through notify-rust offer no
+/// freedesktop actions, so prompts are shown without buttons and the tray
+/// item stays the way to check in.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+mod platform {
+    use notify_rust::{Notification, NotificationResponse};
+    use std::time::Duration;
+
+    pub fn capabilities() -> Result<Vec<String>, String> {
+        Ok(vec!["body".to_owned()])
+    }
+
+    pub async fn show(notification: &Notification) -> Result<(), String> {
+        let notification = notification.clone();
+        tokio::task::spawn_blocking(move || notification.show().map(drop).map_err(|error| error.to_string()))
+            .await
+            .map_err(|error| error.to_string())?
+    }
+
+    pub async fn show_and_wait(
+        notification: &Notification,
+        _wait: Duration,
+    ) -> Result<Option<NotificationResponse>, String> {
+        show(notification).await.map(|()| None)
+    }
 }
 
 #[cfg(test)]

@@ -38,5 +38,5 @@ if ! as_user cargo nextest --version >/dev/null 2>&1; then
   as_user cargo install cargo-nextest --locked
 fi
 if ! command -v tauri-driver >/dev/null 2>&1; then
-  as_user cargo install tauri-driver@2 --locked
+  as_user cargo install tauri-driver --version '^2' --locked
 fi

@@ -17,10 +17,8 @@ export DESKCHECK_BIN="$PWD/target/debug/deskcheck"
 step "tray, notifications and menu (Xvfb, trayer, dbusmock)"
 tests/tray/run.sh
 
-if [[ -x tests/webdriver/run.sh ]]; then
-  step "window (tauri-driver, WebKitWebDriver)"
-  tests/webdriver/run.sh
-fi
+step "window (tauri-driver, WebKitWebDriver)"
+tests/tray/run.sh --webdriver
 
 step "benchmark, short run on debug builds (checks that it works, not the figures)"
 (cd bench/bare-tray && CARGO_TARGET_DIR="$PWD/../../target" cargo build --locked)

@@ -11,6 +11,9 @@ const COMMANDS: &[&str] = &[
     "set_autostart",
     "get_autostart",
     "sync_now",
+    "sign_in",
+    "sign_in_with_code",
+    "sign_out",
 ];
 
 fn main() {

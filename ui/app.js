@@ -97,8 +97,20 @@ function renderAccount(snapshot) {
   let text = account.signed_in ? "Signed in" : "Signed out";
   if (account.demo) text += " to the demo tenant (simulated)";
   if (account.message) text += `: ${account.message}`;
-  if (!account.signed_in) text += ". Run `deskcheck sign-in` to sign in.";
   $("account").textContent = text;
+  $("sign-in").hidden = account.signed_in || account.demo;
+  $("sign-in-code").hidden = account.signed_in || account.demo;
+  $("sign-out").hidden = !account.signed_in || account.demo;
+  if (account.signed_in) $("device-code").hidden = true;
+}
+
+async function signInWithCode() {
+  const code = await act("sign_in_with_code");
+  if (!code) return;
+  $("device-uri").textContent = code.verification_uri;
+  $("device-user-code").textContent = code.user_code;
+  $("device-message").textContent = code.message;
+  $("device-code").hidden = false;
 }
 
 function renderToday(snapshot) {
@@ -193,6 +205,17 @@ async function loadSettings() {
 
 function wire() {
   $("sync-now").addEventListener("click", () => act("sync_now"));
+  $("sign-in").addEventListener("click", () => act("sign_in"));
+  $("sign-in-code").addEventListener("click", () => signInWithCode());
+  $("sign-out").addEventListener("click", () => act("sign_out"));
+  $("copy-code").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText($("device-user-code").textContent);
+      $("copy-code").textContent = "Copied";
+    } catch (error) {
+      showError(`Copying failed: ${error}; select the code and copy it by hand.`);
+    }
+  });
   $("automatic").addEventListener("change", (event) => act("set_automatic", { enabled: event.target.checked }));
   $("autostart").addEventListener("change", async (event) => {
     const enabled = await act("set_autostart", { enabled: event.target.checked });

@@ -4,8 +4,8 @@
 
 use anyhow::{Context, Result};
 use deskcheck_auth::{
-    AccessToken, AuthConfig, AuthState, Authenticator, MemoryStore, Session, SignOutReason, TokenError,
-    TokenSet, TokenSource,
+    AccessToken, AuthConfig, AuthState, Authenticator, MemoryStore, Session, SignOutReason,
+    TokenError, TokenSet, TokenSource,
 };
 use deskcheck_core::clock::Clock;
 use deskcheck_core::config::{Dirs, Overrides, Settings};
@@ -51,7 +51,11 @@ const DEMO_ANCHOR_FRESH: chrono::Duration = chrono::Duration::minutes(5);
 
 pub async fn start(options: &GlobalOptions) -> Result<Services> {
     let platform = Dirs::platform()?;
-    let dirs = if options.demo { platform.demo() } else { platform };
+    let dirs = if options.demo {
+        platform.demo()
+    } else {
+        platform
+    };
     let config_file = options.config.clone().unwrap_or_else(|| dirs.config_file());
     let overrides = if options.demo {
         Overrides::default()
@@ -76,7 +80,11 @@ pub async fn start(options: &GlobalOptions) -> Result<Services> {
         }
     };
 
-    let graph = graph::Client::new(graph::Client::http_client(), settings.graph_url.clone(), tokens);
+    let graph = graph::Client::new(
+        graph::Client::http_client(),
+        settings.graph_url.clone(),
+        tokens,
+    );
     let engine = Engine::new(
         graph,
         store,
@@ -123,7 +131,9 @@ pub fn authenticator(settings: &Settings) -> Result<Option<Authenticator>> {
         return Ok(None);
     };
     let config = AuthConfig::new(settings.authority_url.clone(), &settings.tenant, client_id);
-    Ok(Some(Authenticator::new(config).context("invalid sign-in settings")?))
+    Ok(Some(
+        Authenticator::new(config).context("invalid sign-in settings")?,
+    ))
 }
 
 fn open_session(settings: &Settings, dirs: &Dirs) -> Result<Option<Arc<Session>>> {
@@ -134,7 +144,8 @@ fn open_session(settings: &Settings, dirs: &Dirs) -> Result<Option<Arc<Session>>
     if let Some(warning) = warning {
         tracing::warn!("{warning}");
     }
-    let session = Session::restore(auth, secrets)?.with_refresh_lock(dirs.data.join("sign-in.lock"));
+    let session =
+        Session::restore(auth, secrets)?.with_refresh_lock(dirs.data.join("sign-in.lock"));
     Ok(Some(Arc::new(session)))
 }
 
@@ -184,7 +195,10 @@ pub fn describe_sign_out(reason: &SignOutReason) -> String {
 /// claim exists or for a few minutes, so `check-in` then `status` in two
 /// processes see the same reservations. Claims made earlier are loaded into
 /// the new tenant, as a real tenant would remember them.
-async fn start_demo(settings: &mut Settings, store: &Store) -> Result<(RunningTenant, Arc<Session>)> {
+async fn start_demo(
+    settings: &mut Settings,
+    store: &Store,
+) -> Result<(RunningTenant, Arc<Session>)> {
     let now = chrono::Utc::now();
     let zone = settings.timezone;
     let anchor = demo_anchor(store, now, zone)?;
@@ -207,7 +221,10 @@ async fn start_demo(settings: &mut Settings, store: &Store) -> Result<(RunningTe
         .await
         .context("could not start the demo tenant on 127.0.0.1")?;
     settings.graph_url = running.graph_url().parse().context("demo Graph URL")?;
-    settings.authority_url = running.authority_url().parse().context("demo authority URL")?;
+    settings.authority_url = running
+        .authority_url()
+        .parse()
+        .context("demo authority URL")?;
     settings.tenant = "contoso.example".into();
     settings.client_id = Some(DEMO_CLIENT_ID.into());
     // The demo shows automatic check-in working; a real account starts
@@ -228,11 +245,18 @@ async fn start_demo(settings: &mut Settings, store: &Store) -> Result<(RunningTe
     Ok((running, Arc::new(session)))
 }
 
-fn demo_anchor(store: &Store, now: chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> Result<chrono::DateTime<chrono::Utc>> {
+fn demo_anchor(
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+    zone: chrono_tz::Tz,
+) -> Result<chrono::DateTime<chrono::Utc>> {
     const KEY: &str = "demo_anchor";
     let stored: Option<chrono::DateTime<chrono::Utc>> = store.get(KEY)?;
     let today = now.with_timezone(&zone).date_naive();
-    let has_claim = store.all_claims()?.iter().any(|row| row.status == ClaimStatus::Claimed);
+    let has_claim = store
+        .all_claims()?
+        .iter()
+        .any(|row| row.status == ClaimStatus::Claimed);
     if let Some(anchor) = stored {
         let same_day = anchor.with_timezone(&zone).date_naive() == today;
         if same_day && (has_claim || now - anchor < DEMO_ANCHOR_FRESH) {
@@ -248,7 +272,8 @@ fn demo_anchor(store: &Store, now: chrono::DateTime<chrono::Utc>, zone: chrono_t
 struct NoClientId;
 
 impl NoClientId {
-    const MESSAGE: &'static str = "no client id is configured: set `client_id` in the config file or \
+    const MESSAGE: &'static str =
+        "no client id is configured: set `client_id` in the config file or \
 DESKCHECK_CLIENT_ID (see the README's app registration steps), or try `deskcheck --demo`";
 }
 

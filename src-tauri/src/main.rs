@@ -15,7 +15,10 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, matches!(cli.command, None | Some(Command::Watch)));
+    init_logging(
+        cli.verbose,
+        matches!(cli.command, None | Some(Command::Watch)),
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -40,7 +43,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_tray(runtime: &tokio::runtime::Runtime, global: &bootstrap::GlobalOptions) -> anyhow::Result<()> {
+fn run_tray(
+    runtime: &tokio::runtime::Runtime,
+    global: &bootstrap::GlobalOptions,
+) -> anyhow::Result<()> {
     // `services` owns the demo tenant, so it lives as long as the app.
     let services = runtime.block_on(bootstrap::start(global))?;
     let shutdown = tokio_util::sync::CancellationToken::new();
@@ -52,6 +58,7 @@ fn run_tray(runtime: &tokio::runtime::Runtime, global: &bootstrap::GlobalOptions
         engine: services.engine.clone(),
         demo: global.demo,
         runtime: runtime.handle().clone(),
+        session: services.session.clone(),
     });
     shutdown.cancel();
     result?;
@@ -68,7 +75,9 @@ fn init_logging(verbose: u8, long_running: bool) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new(format!("{default},hyper=warn,reqwest=warn,tao=warn,wry=warn"))
+        EnvFilter::new(format!(
+            "{default},hyper=warn,reqwest=warn,tao=warn,wry=warn"
+        ))
     });
     tracing_subscriber::fmt()
         .with_env_filter(filter)

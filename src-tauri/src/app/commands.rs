@@ -21,7 +21,36 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         set_autostart,
         get_autostart,
         sync_now,
+        sign_in,
+        sign_in_with_code,
+        sign_out,
     ]
+}
+
+/// The session, or an error that says how to configure sign-in.
+fn session_of(state: &AppState) -> Result<std::sync::Arc<deskcheck_auth::Session>, String> {
+    state.session.clone().ok_or_else(|| {
+        "no client id is configured: set `client_id` in the config file (see the README's app \
+         registration steps)"
+            .to_owned()
+    })
+}
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>) -> Result<(), String> {
+    super::account::sign_in_with_browser(&session_of(&state)?, &state.engine).await
+}
+
+#[tauri::command]
+pub async fn sign_in_with_code(
+    state: State<'_, AppState>,
+) -> Result<super::account::DeviceCodeView, String> {
+    super::account::start_device_code(&session_of(&state)?, &state.engine).await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<(), String> {
+    super::account::sign_out(&session_of(&state)?, &state.engine).await
 }
 
 #[tauri::command]
@@ -100,7 +129,11 @@ pub fn get_autostart<R: Runtime>(app: AppHandle<R>) -> Result<bool, AppError> {
 #[tauri::command]
 pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<bool, AppError> {
     let launcher = app.autolaunch();
-    let result = if enabled { launcher.enable() } else { launcher.disable() };
+    let result = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
     result.map_err(|err| AppError::Autostart(err.to_string()))?;
     tracing::info!(enabled, "autostart at login changed");
     launcher

@@ -75,7 +75,10 @@ impl MenuAction {
 pub enum MenuEntry {
     /// A line of text that cannot be clicked.
     Info(String),
-    Action { action: MenuAction, label: String },
+    Action {
+        action: MenuAction,
+        label: String,
+    },
     Separator,
 }
 
@@ -116,7 +119,11 @@ pub fn menu_model(snapshot: &Snapshot, now: DateTime<Utc>, tz: Tz, demo: bool) -
 }
 
 /// Reservations that overlap the local day of `now`, in start order.
-pub fn todays_reservations(snapshot: &Snapshot, now: DateTime<Utc>, tz: Tz) -> Vec<&ReservationView> {
+pub fn todays_reservations(
+    snapshot: &Snapshot,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<&ReservationView> {
     let day_start = deskcheck_core::time::local_midnight(now, tz);
     let day_end = deskcheck_core::time::next_local_midnight(now, tz);
     let mut today: Vec<&ReservationView> = snapshot
@@ -139,11 +146,21 @@ fn status_entries(
         entries.push(MenuEntry::Info("Demo tenant (simulated)".into()));
     }
     if !snapshot.account.signed_in {
-        let message = snapshot.account.message.as_deref().unwrap_or("sign in to see your bookings");
-        entries.push(MenuEntry::Info(format!("Signed out: {}", shorten(message, 60))));
+        let message = snapshot
+            .account
+            .message
+            .as_deref()
+            .unwrap_or("sign in to see your bookings");
+        entries.push(MenuEntry::Info(format!(
+            "Signed out: {}",
+            shorten(message, 60)
+        )));
     }
     if let Some(error) = &snapshot.sync_error {
-        entries.push(MenuEntry::Info(format!("⚠ Sync failed: {}", shorten(error, 60))));
+        entries.push(MenuEntry::Info(format!(
+            "⚠ Sync failed: {}",
+            shorten(error, 60)
+        )));
     }
     if today.is_empty() {
         let text = if snapshot.places_known == 0 && snapshot.last_sync.is_some() {
@@ -153,7 +170,11 @@ fn status_entries(
         };
         entries.push(MenuEntry::Info(text.into()));
     }
-    entries.extend(today.iter().map(|view| MenuEntry::Info(reservation_label(view, tz))));
+    entries.extend(
+        today
+            .iter()
+            .map(|view| MenuEntry::Info(reservation_label(view, tz))),
+    );
     entries
 }
 
@@ -181,7 +202,10 @@ fn state_text(view: &ReservationView, tz: Tz) -> String {
         return "⚠ check-in failed".into();
     }
     match view.state.as_str() {
-        "open" => format!("check-in open until {}", local_time(view.release_deadline, tz)),
+        "open" => format!(
+            "check-in open until {}",
+            local_time(view.release_deadline, tz)
+        ),
         "upcoming" => format!("check-in from {}", local_time(view.window_opens, tz)),
         "missed" => "missed".into(),
         "ended" => "ended".into(),
@@ -236,7 +260,11 @@ pub fn time_range(view: &ReservationView, tz: Tz) -> String {
     if view.is_all_day {
         return "all day".into();
     }
-    format!("{}–{}", local_time(view.start, tz), local_time(view.end, tz))
+    format!(
+        "{}–{}",
+        local_time(view.start, tz),
+        local_time(view.end, tz)
+    )
 }
 
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
@@ -251,7 +279,10 @@ pub fn escape_mnemonic(label: &str) -> String {
 
 /// Cuts `text` to `max` characters, marking the cut with an ellipsis.
 pub fn shorten(text: &str, max: usize) -> String {
-    let single_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let single_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if single_line.chars().count() <= max {
         return single_line;
     }

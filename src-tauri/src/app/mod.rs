@@ -6,6 +6,7 @@
 //! to that same runtime, so commands, the tray watcher and notification
 //! tasks share one executor.
 
+pub mod account;
 pub mod commands;
 pub mod error;
 pub mod menu;
@@ -33,12 +34,15 @@ pub struct AppContext {
     /// Started with `--demo`: the simulated tenant, plus demo-only menu items.
     pub demo: bool,
     pub runtime: tokio::runtime::Handle,
+    /// The sign-in session; `None` when no client id is configured.
+    pub session: Option<std::sync::Arc<deskcheck_auth::Session>>,
 }
 
 /// State managed by Tauri, shared by commands, the tray and notifications.
 pub struct AppState {
     pub engine: Engine,
     pub demo: bool,
+    pub session: Option<std::sync::Arc<deskcheck_auth::Session>>,
 }
 
 /// Starts the tray app and blocks until the person quits.
@@ -56,7 +60,10 @@ fn build(ctx: &AppContext, shutdown: CancellationToken) -> Result<tauri::App, Ap
         // The single-instance plugin must come first: a second launch hands
         // over to this process and exits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            tracing::info!(?argv, "second launch; opening the window of the running app");
+            tracing::info!(
+                ?argv,
+                "second launch; opening the window of the running app"
+            );
             window::open(app, window::View::Main);
         }))
         .plugin(tauri_plugin_autostart::init(
@@ -66,6 +73,7 @@ fn build(ctx: &AppContext, shutdown: CancellationToken) -> Result<tauri::App, Ap
         .manage(AppState {
             engine: ctx.engine.clone(),
             demo: ctx.demo,
+            session: ctx.session.clone(),
         })
         .invoke_handler(commands::handler())
         .setup(move |app| {
@@ -76,7 +84,11 @@ fn build(ctx: &AppContext, shutdown: CancellationToken) -> Result<tauri::App, Ap
         .map_err(AppError::Tauri)
 }
 
-fn setup(app: &mut tauri::App, ctx: &AppContext, shutdown: CancellationToken) -> Result<(), AppError> {
+fn setup(
+    app: &mut tauri::App,
+    ctx: &AppContext,
+    shutdown: CancellationToken,
+) -> Result<(), AppError> {
     // An accessory app has no Dock icon and no app menu on macOS.
     #[cfg(target_os = "macos")]
     app.set_activation_policy(tauri::ActivationPolicy::Accessory);
@@ -97,10 +109,16 @@ fn setup(app: &mut tauri::App, ctx: &AppContext, shutdown: CancellationToken) ->
         engine.run(engine_shutdown).await;
         tracing::info!("engine loop stopped");
     });
-    ctx.runtime
-        .spawn(tray::watch_snapshots(handle.clone(), ctx.engine.clone(), ctx.demo, shutdown.clone()));
+    ctx.runtime.spawn(tray::watch_snapshots(
+        handle.clone(),
+        ctx.engine.clone(),
+        ctx.demo,
+        shutdown.clone(),
+    ));
     ctx.runtime
         .spawn(notify::run(handle, ctx.engine.clone(), notices, shutdown));
+    ctx.runtime
+        .spawn(notify::ask_about_automatic(ctx.engine.clone()));
     Ok(())
 }
 
@@ -108,7 +126,9 @@ fn handle_run_event(_app: &tauri::AppHandle, event: RunEvent, shutdown: &Cancell
     match event {
         // Closing the last window must not quit a tray app. An exit with a
         // code comes from "Quit" (`AppHandle::exit`) and goes ahead.
-        RunEvent::ExitRequested { api, code: None, .. } => {
+        RunEvent::ExitRequested {
+            api, code: None, ..
+        } => {
             tracing::debug!("last window closed; the tray keeps running");
             api.prevent_exit();
         }

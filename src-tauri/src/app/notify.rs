@@ -89,7 +89,12 @@ pub fn escape_markup(text: &str) -> String {
 }
 
 /// Builds the text of a check-in prompt.
-pub fn prompt_message(view: &ReservationView, moment: Moment, office: Option<&str>, tz: Tz) -> Message {
+pub fn prompt_message(
+    view: &ReservationView,
+    moment: Moment,
+    office: Option<&str>,
+    tz: Tz,
+) -> Message {
     let place = shorten(&view.place.name, 60);
     let subject = shorten(&view.subject, 80);
     let deadline = local_time(view.release_deadline, tz);
@@ -119,13 +124,19 @@ pub fn info_message(notice: &Notice, tz: Tz) -> Option<Message> {
         } => Some(Message {
             summary: format!("Checked in to {}", shorten(&reservation.place.name, 60)),
             body: if *automatic {
-                format!("{}, automatically at the office.", time_range(reservation, tz))
+                format!(
+                    "{}, automatically at the office.",
+                    time_range(reservation, tz)
+                )
             } else {
                 format!("{}.", time_range(reservation, tz))
             },
         }),
         Notice::CheckInFailed { reservation, error } => Some(Message {
-            summary: format!("Check-in to {} failed", shorten(&reservation.place.name, 60)),
+            summary: format!(
+                "Check-in to {} failed",
+                shorten(&reservation.place.name, 60)
+            ),
             body: shorten(error, 200),
         }),
         Notice::SignedOut { message } => Some(Message {
@@ -166,6 +177,37 @@ pub async fn run<R: Runtime>(
     tracing::debug!("notification loop stopped");
 }
 
+/// Asks once, at the first start with offices configured, whether to turn
+/// on automatic check-in. Any outcome but "Turn on" stores "off", so the
+/// question is not repeated; the window's checkbox changes it later.
+pub async fn ask_about_automatic(engine: Engine) {
+    let snapshot = engine.snapshot();
+    if snapshot.automatic.enabled.is_some() || engine.settings().offices.is_empty() {
+        return;
+    }
+    let Ok(Ok(list)) = tokio::task::spawn_blocking(platform::capabilities).await else {
+        tracing::info!("no notification server; the window's setting turns on automatic check-in");
+        return;
+    };
+    let capabilities = ServerCapabilities::from_list(&list);
+    let message = Message {
+        summary: "Check in automatically at the office?".to_owned(),
+        body: "When this laptop joins the network of an office you set up, deskcheck can check \
+               you in to your booking in that building. Detection stays on this device, and \
+               `deskcheck why` shows each decision. You can change this in the deskcheck window."
+            .to_owned(),
+    };
+    let actions = [("turn_on", "Turn on"), ("not_now", "Not now")];
+    let notification = build(&message, &capabilities, &actions);
+    let answer = platform::show_and_wait(&notification, MAX_WAIT).await;
+    let enabled =
+        matches!(&answer, Ok(Some(NotificationResponse::Action(action))) if action == "turn_on");
+    tracing::info!(enabled, "answer to the automatic check-in question");
+    if let Err(error) = engine.set_automatic(enabled).await {
+        tracing::warn!(%error, "could not store the automatic check-in choice");
+    }
+}
+
 struct Notifier<R: Runtime> {
     app: AppHandle<R>,
     engine: Engine,
@@ -179,9 +221,10 @@ impl<R: Runtime> Notifier<R> {
         let prompt = match &notice {
             Notice::WindowOpened(view) => Some((view.clone(), Moment::WindowOpened, None)),
             Notice::ReleaseSoon(view) => Some((view.clone(), Moment::ReleaseSoon, None)),
-            Notice::AtOffice { office, reservation } => {
-                Some((reservation.clone(), Moment::AtOffice, Some(office.clone())))
-            }
+            Notice::AtOffice {
+                office,
+                reservation,
+            } => Some((reservation.clone(), Moment::AtOffice, Some(office.clone()))),
             _ => None,
         };
         tauri::async_runtime::spawn(async move {
@@ -245,7 +288,12 @@ impl<R: Runtime> Notifier<R> {
         }
     }
 
-    async fn prompt(self: Arc<Self>, view: ReservationView, moment: Moment, office: Option<String>) {
+    async fn prompt(
+        self: Arc<Self>,
+        view: ReservationView,
+        moment: Moment,
+        office: Option<String>,
+    ) {
         let first_time = self
             .shown
             .lock()
@@ -264,7 +312,9 @@ impl<R: Runtime> Notifier<R> {
                 tracing::debug!(%key, ?moment, "no prompt: the reservation is claimed or closed");
                 return;
             };
-            let answer = self.ask(&current, moment, office.as_deref(), &capabilities).await;
+            let answer = self
+                .ask(&current, moment, office.as_deref(), &capabilities)
+                .await;
             match self.act(&current, answer).await {
                 Next::Done => return,
                 Next::AskAgainLater => {
@@ -358,11 +408,17 @@ enum Next {
 
 /// Waits until the release deadline, within [`MIN_WAIT`] and [`MAX_WAIT`].
 fn wait_limit(view: &ReservationView) -> Duration {
-    let left = (view.release_deadline - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+    let left = (view.release_deadline - Utc::now())
+        .to_std()
+        .unwrap_or(Duration::ZERO);
     left.clamp(MIN_WAIT, MAX_WAIT)
 }
 
-fn build(message: &Message, capabilities: &ServerCapabilities, actions: &[(&str, &str)]) -> Notification {
+fn build(
+    message: &Message,
+    capabilities: &ServerCapabilities,
+    actions: &[(&str, &str)],
+) -> Notification {
     let body = if capabilities.body_markup {
         escape_markup(&message.body)
     } else {
@@ -397,7 +453,11 @@ mod platform {
     }
 
     pub async fn show(notification: &Notification) -> Result<(), String> {
-        notification.show_async().await.map(drop).map_err(|error| error.to_string())
+        notification
+            .show_async()
+            .await
+            .map(drop)
+            .map_err(|error| error.to_string())
     }
 
     /// Shows a prompt and waits up to `wait` for an action; closes it after.
@@ -405,7 +465,10 @@ mod platform {
         notification: &Notification,
         wait: Duration,
     ) -> Result<Option<NotificationResponse>, String> {
-        let handle = notification.show_async().await.map_err(|error| error.to_string())?;
+        let handle = notification
+            .show_async()
+            .await
+            .map_err(|error| error.to_string())?;
         tracing::debug!(id = handle.id(), "notification shown");
         let mut answer = None;
         let waited = tokio::time::timeout(
@@ -435,9 +498,14 @@ mod platform {
 
     pub async fn show(notification: &Notification) -> Result<(), String> {
         let notification = notification.clone();
-        tokio::task::spawn_blocking(move || notification.show().map(drop).map_err(|error| error.to_string()))
-            .await
-            .map_err(|error| error.to_string())?
+        tokio::task::spawn_blocking(move || {
+            notification
+                .show()
+                .map(drop)
+                .map_err(|error| error.to_string())
+        })
+        .await
+        .map_err(|error| error.to_string())?
     }
 
     pub async fn show_and_wait(

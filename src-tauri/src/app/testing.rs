@@ -22,7 +22,11 @@ pub struct Demo {
 
 /// Starts the demo tenant with bookings relative to `now` and an engine
 /// whose store lives at `store_path`.
-pub async fn start(now: DateTime<Utc>, zone: Tz, store_path: &Path) -> Result<Demo, super::AppError> {
+pub async fn start(
+    now: DateTime<Utc>,
+    zone: Tz,
+    store_path: &Path,
+) -> Result<Demo, super::AppError> {
     let tenant = deskcheck_sim::demo_tenant(now, zone);
     let running = tenant
         .serve(([127, 0, 0, 1], 0).into())
@@ -35,7 +39,9 @@ pub async fn start(now: DateTime<Utc>, zone: Tz, store_path: &Path) -> Result<De
     let mut settings = Settings::validate(RawConfig::default(), None, &overrides)?;
     settings.timezone = zone;
     // The demo has no sign-in, so the tenant accepts any bearer token.
-    running.tenant().update_options(|options| options.require_auth = false);
+    running
+        .tenant()
+        .update_options(|options| options.require_auth = false);
     let client = graph::Client::new(
         graph::Client::http_client(),
         settings.graph_url.clone(),

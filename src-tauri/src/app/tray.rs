@@ -49,7 +49,10 @@ impl TrayState {
         if today.iter().any(|view| view.can_check_in) {
             return TrayState::CheckInOpen;
         }
-        if today.iter().any(|view| view.claim.is_some() && view.state != "ended") {
+        if today
+            .iter()
+            .any(|view| view.claim.is_some() && view.state != "ended")
+        {
             return TrayState::CheckedIn;
         }
         TrayState::NothingToday
@@ -57,10 +60,19 @@ impl TrayState {
 
     fn icon_bytes(self) -> (&'static str, &'static [u8]) {
         match self {
-            TrayState::SignedOut => ("signed-out", include_bytes!("../../../icons/tray/signed-out.png")),
+            TrayState::SignedOut => (
+                "signed-out",
+                include_bytes!("../../../icons/tray/signed-out.png"),
+            ),
             TrayState::Error => ("error", include_bytes!("../../../icons/tray/error.png")),
-            TrayState::CheckInOpen => ("check-in-open", include_bytes!("../../../icons/tray/check-in-open.png")),
-            TrayState::CheckedIn => ("checked-in", include_bytes!("../../../icons/tray/checked-in.png")),
+            TrayState::CheckInOpen => (
+                "check-in-open",
+                include_bytes!("../../../icons/tray/check-in-open.png"),
+            ),
+            TrayState::CheckedIn => (
+                "checked-in",
+                include_bytes!("../../../icons/tray/checked-in.png"),
+            ),
             TrayState::NothingToday => ("idle", include_bytes!("../../../icons/tray/idle.png")),
         }
     }
@@ -102,7 +114,11 @@ pub fn snapshot_zone(snapshot: &Snapshot) -> Tz {
 }
 
 /// Creates the tray icon with the menu for `snapshot`.
-pub fn create<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot, demo: bool) -> Result<TrayIcon<R>, AppError> {
+pub fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    snapshot: &Snapshot,
+    demo: bool,
+) -> Result<TrayIcon<R>, AppError> {
     let tz = snapshot_zone(snapshot);
     let state = TrayState::of(snapshot, tz);
     let menu = build_menu(app, &menu_model(snapshot, Utc::now(), tz, demo))?;
@@ -119,17 +135,32 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot, demo: bool) -
 }
 
 /// Turns menu entries into a Tauri menu.
-pub fn build_menu<R: Runtime>(app: &AppHandle<R>, entries: &[MenuEntry]) -> Result<Menu<R>, AppError> {
+pub fn build_menu<R: Runtime>(
+    app: &AppHandle<R>,
+    entries: &[MenuEntry],
+) -> Result<Menu<R>, AppError> {
     let menu = Menu::new(app)?;
     for (index, entry) in entries.iter().enumerate() {
         match entry {
             MenuEntry::Separator => menu.append(&PredefinedMenuItem::separator(app)?)?,
             MenuEntry::Info(text) => {
                 let id = format!("info:{index}");
-                menu.append(&MenuItem::with_id(app, id, escape_mnemonic(text), false, None::<&str>)?)?
+                menu.append(&MenuItem::with_id(
+                    app,
+                    id,
+                    escape_mnemonic(text),
+                    false,
+                    None::<&str>,
+                )?)?
             }
             MenuEntry::Action { action, label } => {
-                let item = MenuItem::with_id(app, action.id(), escape_mnemonic(label), true, None::<&str>)?;
+                let item = MenuItem::with_id(
+                    app,
+                    action.id(),
+                    escape_mnemonic(label),
+                    true,
+                    None::<&str>,
+                )?;
                 menu.append(&item)?
             }
         }
@@ -204,7 +235,26 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     match action {
         MenuAction::Open => window::open(&app, window::View::Main),
         MenuAction::ConfirmRelease(key) => window::open(&app, window::View::ConfirmRelease(key)),
-        MenuAction::SignIn | MenuAction::SignOut => window::open(&app, window::View::Account),
+        MenuAction::SignIn | MenuAction::SignOut => {
+            let session = app.state::<AppState>().session.clone();
+            let Some(session) = session else {
+                // Without a client id there is nothing to sign in to; the
+                // window says how to configure one.
+                window::open(&app, window::View::Account);
+                return;
+            };
+            tauri::async_runtime::spawn(async move {
+                let result = if action == MenuAction::SignIn {
+                    super::account::sign_in_with_browser(&session, &engine).await
+                } else {
+                    super::account::sign_out(&session, &engine).await
+                };
+                if let Err(error) = result {
+                    tracing::warn!(%error, ?action, "sign-in action failed");
+                    window::open(&app, window::View::Account);
+                }
+            });
+        }
         MenuAction::Quit => app.exit(0),
         other => {
             tauri::async_runtime::spawn(async move { run_engine_action(&engine, other).await });

@@ -25,7 +25,8 @@ impl View {
             View::Main => "main".into(),
             View::Account => "account".into(),
             View::ConfirmRelease(key) => {
-                let encoded: String = url::form_urlencoded::byte_serialize(key.as_str().as_bytes()).collect();
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(key.as_str().as_bytes()).collect();
                 format!("confirm-release={encoded}")
             }
         }

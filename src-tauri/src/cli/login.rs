@@ -31,7 +31,11 @@ pub async fn login(global: &GlobalOptions, device_code: bool) -> Result<()> {
             .context("browser sign-in failed; `deskcheck login --device-code` works without a local browser")?
     };
     session.complete_sign_in(tokens).await?;
-    services.engine.sync().await.context("signed in, but the first sync failed")?;
+    services
+        .engine
+        .sync()
+        .await
+        .context("signed in, but the first sync failed")?;
     let snapshot = services.engine.snapshot();
     println!(
         "Signed in. {} reservation(s) found; run `deskcheck status` to see them.",
@@ -45,7 +49,7 @@ pub async fn logout(global: &GlobalOptions) -> Result<()> {
     if let Some(session) = &services.session {
         session.sign_out().await?;
     }
-    services.engine.store().forget_account_data()?;
+    services.engine.forget_account_data()?;
     println!("Signed out; stored tokens and cached reservations were deleted.");
     Ok(())
 }

@@ -13,7 +13,11 @@ use deskcheck_core::model::CheckInMethod;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Parser)]
-#[command(name = "deskcheck", version, about = "Check in to your Microsoft Places desk and room bookings")]
+#[command(
+    name = "deskcheck",
+    version,
+    about = "Check in to your Microsoft Places desk and room bookings"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
@@ -170,7 +174,11 @@ pub async fn run(global: &GlobalOptions, command: Command) -> Result<()> {
                 println!("No network evaluations recorded yet.");
             } else {
                 for entry in entries {
-                    println!("{}  {}", entry.at.format("%Y-%m-%d %H:%M:%S UTC"), entry.summary);
+                    println!(
+                        "{}  {}",
+                        entry.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                        entry.summary
+                    );
                 }
             }
             Ok(())

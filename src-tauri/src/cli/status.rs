@@ -9,7 +9,11 @@ pub fn render(snapshot: &Snapshot, now: DateTime<Utc>) -> String {
     let zone: Tz = snapshot.timezone.parse().unwrap_or(chrono_tz::UTC);
     let mut out = String::new();
     if !snapshot.account.signed_in {
-        let message = snapshot.account.message.as_deref().unwrap_or("not signed in");
+        let message = snapshot
+            .account
+            .message
+            .as_deref()
+            .unwrap_or("not signed in");
         let _ = writeln!(out, "Not signed in: {message}");
     }
     if let Some(error) = &snapshot.sync_error {

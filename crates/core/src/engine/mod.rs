@@ -314,6 +314,22 @@ impl Engine {
         })
     }
 
+    /// Deletes the cached reservations, places and claims, for sign-out.
+    pub fn forget_account_data(&self) -> Result<()> {
+        self.inner.store.forget_account_data()?;
+        {
+            let mut state = self.lock_state();
+            state.reservations.clear();
+            state.places = PlaceDirectory::default();
+            state.places.build_index();
+            state.last_sync = None;
+            state.sync_error = None;
+            state.office = None;
+        }
+        tracing::info!("cached reservations and claims deleted");
+        self.publish()
+    }
+
     /// Turns automatic (inferred) check-in on or off.
     pub async fn set_automatic(&self, enabled: bool) -> Result<()> {
         tracing::info!(enabled, "automatic check-in setting changed");

@@ -6,7 +6,9 @@ use crate::app::testing;
 use chrono::Utc;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
@@ -21,12 +23,15 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store.sqlite3");
     let demo = tauri::async_runtime::block_on(async {
-        let demo = testing::start(Utc::now(), chrono_tz::Tz::UTC, &store).await.unwrap();
+        let demo = testing::start(Utc::now(), chrono_tz::Tz::UTC, &store)
+            .await
+            .unwrap();
         demo.engine.sync().await.unwrap();
         demo
     });
     let app = mock_builder()
         .manage(AppState {
+            session: None,
             engine: demo.engine.clone(),
             demo: true,
         })
@@ -135,7 +140,12 @@ fn set_automatic_updates_snapshot() {
     invoke(&fixture.window, "set_automatic", json!({ "enabled": true })).unwrap();
     let on = invoke(&fixture.window, "get_snapshot", json!({})).unwrap();
     assert_eq!(on["automatic"]["enabled"], json!(true));
-    invoke(&fixture.window, "set_automatic", json!({ "enabled": false })).unwrap();
+    invoke(
+        &fixture.window,
+        "set_automatic",
+        json!({ "enabled": false }),
+    )
+    .unwrap();
     let off = invoke(&fixture.window, "get_snapshot", json!({})).unwrap();
     assert_eq!(off["automatic"]["enabled"], json!(false));
 }
@@ -146,7 +156,10 @@ fn pause_today_sets_paused_until() {
     invoke(&fixture.window, "set_automatic", json!({ "enabled": true })).unwrap();
     invoke(&fixture.window, "pause_today", json!({})).unwrap();
     let snapshot = invoke(&fixture.window, "get_snapshot", json!({})).unwrap();
-    assert!(snapshot["automatic"]["paused_until"].is_string(), "{snapshot}");
+    assert!(
+        snapshot["automatic"]["paused_until"].is_string(),
+        "{snapshot}"
+    );
 }
 
 #[test]
@@ -185,4 +198,67 @@ fn get_settings_reports_policy() {
     let settings = invoke(&fixture.window, "get_settings", json!({})).unwrap();
     assert_eq!(settings["window_opens_before_minutes"], json!(15));
     assert_eq!(settings["demo"], json!(true));
+}
+
+#[test]
+fn sign_out_without_client_id_explains() {
+    let fixture = fixture();
+    let error = invoke(&fixture.window, "sign_out", json!({})).unwrap_err();
+    assert!(
+        error.as_str().unwrap_or_default().contains("client_id"),
+        "{error}"
+    );
+}
+
+#[test]
+fn sign_out_forgets_reservations() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.sqlite3");
+    let (demo, session) = tauri::async_runtime::block_on(async {
+        let demo = testing::start(Utc::now(), chrono_tz::Tz::UTC, &store)
+            .await
+            .unwrap();
+        demo.engine.sync().await.unwrap();
+        let authority: url::Url = demo.tenant.authority_url().parse().unwrap();
+        let config =
+            deskcheck_auth::AuthConfig::new(authority, "contoso.example", "deskcheck-demo");
+        let auth = deskcheck_auth::Authenticator::new(config).unwrap();
+        let (access, refresh, expires_in) = demo.tenant.tenant().identity().issue_tokens_for_demo();
+        let tokens = deskcheck_auth::TokenSet {
+            access: deskcheck_auth::AccessToken::new(access),
+            refresh: Some(deskcheck_auth::RefreshToken::new(refresh)),
+            expires_at: tokio::time::Instant::now() + std::time::Duration::from_secs(expires_in),
+            account: None,
+        };
+        let session = deskcheck_auth::Session::signed_in(
+            auth,
+            Box::new(deskcheck_auth::MemoryStore::default()),
+            tokens,
+        )
+        .unwrap();
+        (demo, std::sync::Arc::new(session))
+    });
+    let app = mock_builder()
+        .manage(AppState {
+            session: Some(session.clone()),
+            engine: demo.engine.clone(),
+            demo: true,
+        })
+        .invoke_handler(handler())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    assert!(!demo.engine.snapshot().reservations.is_empty());
+
+    invoke(&window, "sign_out", json!({})).unwrap();
+    assert!(
+        demo.engine.snapshot().reservations.is_empty(),
+        "cached reservations deleted"
+    );
+    assert!(
+        matches!(session.state(), deskcheck_auth::AuthState::SignedOut { .. }),
+        "tokens removed"
+    );
 }

@@ -12,7 +12,8 @@ fn paris() -> Tz {
 }
 
 fn view(name: &str, start: DateTime<Utc>, hours: i64, state: &str) -> ReservationView {
-    let key = ReservationKey::from_stored(format!("uid-{name}|{}|place-{name}", start.to_rfc3339()));
+    let key =
+        ReservationKey::from_stored(format!("uid-{name}|{}|place-{name}", start.to_rfc3339()));
     ReservationView {
         key,
         ical_uid: ICalUid::new(format!("uid-{name}")),
@@ -113,7 +114,9 @@ fn inferred_claim_says_automatically() {
         at: None,
     });
     let entries = menu_model(&snapshot(vec![desk]), at(8, 0), paris(), false);
-    assert!(labels(&entries).contains(&"Desk 4.12 · 09:00–17:00 ✓ checked in automatically".to_owned()));
+    assert!(
+        labels(&entries).contains(&"Desk 4.12 · 09:00–17:00 ✓ checked in automatically".to_owned())
+    );
 }
 
 #[test]
@@ -125,7 +128,12 @@ fn upcoming_shows_window_time() {
 
 #[test]
 fn other_days_are_left_out() {
-    let tomorrow = view("Desk 2.03", at(8, 0) + chrono::Duration::days(1), 8, "upcoming");
+    let tomorrow = view(
+        "Desk 2.03",
+        at(8, 0) + chrono::Duration::days(1),
+        8,
+        "upcoming",
+    );
     let entries = menu_model(&snapshot(vec![tomorrow]), at(8, 0), paris(), false);
     let labels = labels(&entries);
     assert!(labels.contains(&"Nothing booked today".to_owned()));
@@ -135,9 +143,16 @@ fn other_days_are_left_out() {
 #[test]
 fn local_day_decides_today() {
     // 23:30 UTC on the 9th is 00:30 on the 10th in Paris.
-    let late = view("Desk 4.12", Utc.with_ymd_and_hms(2026, 3, 9, 23, 30, 0).unwrap(), 1, "upcoming");
+    let late = view(
+        "Desk 4.12",
+        Utc.with_ymd_and_hms(2026, 3, 9, 23, 30, 0).unwrap(),
+        1,
+        "upcoming",
+    );
     let entries = menu_model(&snapshot(vec![late]), at(8, 0), paris(), false);
-    assert!(labels(&entries).iter().any(|label| label.starts_with("Desk 4.12 · 00:30–01:30")));
+    assert!(labels(&entries)
+        .iter()
+        .any(|label| label.starts_with("Desk 4.12 · 00:30–01:30")));
 }
 
 #[test]
@@ -185,7 +200,13 @@ fn demo_adds_simulate_arrival() {
 fn fixed_items_are_always_there() {
     let entries = menu_model(&snapshot(Vec::new()), at(8, 0), paris(), false);
     let actions = actions(&entries);
-    for expected in [MenuAction::PauseToday, MenuAction::SyncNow, MenuAction::Open, MenuAction::SignOut, MenuAction::Quit] {
+    for expected in [
+        MenuAction::PauseToday,
+        MenuAction::SyncNow,
+        MenuAction::Open,
+        MenuAction::SignOut,
+        MenuAction::Quit,
+    ] {
         assert!(actions.contains(&expected), "missing {expected:?}");
     }
     assert_eq!(actions.last(), Some(&MenuAction::Quit));
@@ -243,7 +264,9 @@ fn all_day_booking_label() {
     let mut all_day = view("Desk 4.12", at(8, 0), 8, "upcoming");
     all_day.is_all_day = true;
     let entries = menu_model(&snapshot(vec![all_day]), at(8, 0), paris(), false);
-    assert!(labels(&entries).iter().any(|label| label.starts_with("Desk 4.12 · all day")));
+    assert!(labels(&entries)
+        .iter()
+        .any(|label| label.starts_with("Desk 4.12 · all day")));
 }
 
 #[test]
@@ -273,7 +296,12 @@ fn action_ids_round_trip() {
         MenuAction::Quit,
     ];
     for action in all {
-        assert_eq!(MenuAction::parse(&action.id()), Some(action.clone()), "id {}", action.id());
+        assert_eq!(
+            MenuAction::parse(&action.id()),
+            Some(action.clone()),
+            "id {}",
+            action.id()
+        );
     }
     assert_eq!(MenuAction::parse("info:3"), None);
     assert_eq!(MenuAction::parse("unknown"), None);

@@ -34,7 +34,10 @@ fn view(place: &str, subject: &str) -> ReservationView {
 
 #[test]
 fn markup_is_escaped() {
-    assert_eq!(escape_markup("<b>Hi</b> & co"), "&lt;b&gt;Hi&lt;/b&gt; &amp; co");
+    assert_eq!(
+        escape_markup("<b>Hi</b> & co"),
+        "&lt;b&gt;Hi&lt;/b&gt; &amp; co"
+    );
     assert_eq!(escape_markup("plain"), "plain");
 }
 
@@ -51,37 +54,75 @@ fn capabilities_parsed() {
 
 #[test]
 fn window_opened_prompt_text() {
-    let message = prompt_message(&view("Desk 4.12", "Desk day"), Moment::WindowOpened, None, Tz::UTC);
+    let message = prompt_message(
+        &view("Desk 4.12", "Desk day"),
+        Moment::WindowOpened,
+        None,
+        Tz::UTC,
+    );
     assert_eq!(message.summary, "Check in to Desk 4.12?");
-    assert_eq!(message.body, "Desk day, 08:00–16:00. Check-in is open until 08:10.");
+    assert_eq!(
+        message.body,
+        "Desk day, 08:00–16:00. Check-in is open until 08:10."
+    );
 }
 
 #[test]
 fn release_soon_prompt_names_deadline() {
-    let message = prompt_message(&view("Desk 4.12", "Desk day"), Moment::ReleaseSoon, None, Tz::UTC);
+    let message = prompt_message(
+        &view("Desk 4.12", "Desk day"),
+        Moment::ReleaseSoon,
+        None,
+        Tz::UTC,
+    );
     assert!(message.body.starts_with("Desk 4.12 is released at 08:10"));
 }
 
 #[test]
 fn hostile_subject_escaped_for_markup_servers() {
-    let message = prompt_message(&view("R&D <lab>", "<a href='x'>click</a>"), Moment::WindowOpened, None, Tz::UTC);
+    let message = prompt_message(
+        &view("R&D <lab>", "<a href='x'>click</a>"),
+        Moment::WindowOpened,
+        None,
+        Tz::UTC,
+    );
     let markup = ServerCapabilities {
         actions: true,
         body_markup: true,
     };
     let built = build(&message, &markup, &[]);
     assert!(!built.body.contains('<'));
-    assert!(built.body.contains("&lt;a href=&apos;x&apos;&gt;click&lt;/a&gt;"));
+    assert!(built
+        .body
+        .contains("&lt;a href=&apos;x&apos;&gt;click&lt;/a&gt;"));
     let plain = build(&message, &ServerCapabilities::default(), &[]);
     assert_eq!(plain.body, message.body);
 }
 
 #[test]
 fn actions_only_when_supported() {
-    let message = prompt_message(&view("Desk 4.12", "Desk day"), Moment::WindowOpened, None, Tz::UTC);
-    let actions = [(ACTION_CHECK_IN, "Check in"), (ACTION_SNOOZE, "Remind me in 5 minutes")];
-    let with = build(&message, &ServerCapabilities { actions: true, body_markup: false }, &actions);
-    assert_eq!(with.actions, vec!["check_in", "Check in", "snooze", "Remind me in 5 minutes"]);
+    let message = prompt_message(
+        &view("Desk 4.12", "Desk day"),
+        Moment::WindowOpened,
+        None,
+        Tz::UTC,
+    );
+    let actions = [
+        (ACTION_CHECK_IN, "Check in"),
+        (ACTION_SNOOZE, "Remind me in 5 minutes"),
+    ];
+    let with = build(
+        &message,
+        &ServerCapabilities {
+            actions: true,
+            body_markup: false,
+        },
+        &actions,
+    );
+    assert_eq!(
+        with.actions,
+        vec!["check_in", "Check in", "snooze", "Remind me in 5 minutes"]
+    );
     let without = build(&message, &ServerCapabilities::default(), &actions);
     assert!(without.actions.is_empty());
 }
@@ -98,7 +139,10 @@ fn checked_in_confirmation_text() {
         reservation: view("Desk 4.12", "Desk day"),
         automatic: true,
     };
-    assert!(info_message(&automatic, Tz::UTC).unwrap().body.contains("automatically"));
+    assert!(info_message(&automatic, Tz::UTC)
+        .unwrap()
+        .body
+        .contains("automatically"));
 }
 
 #[test]

@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "sign_in_with_code",
     "sign_out",
+    "add_current_network",
 ];
 
 fn main() {

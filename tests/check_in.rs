@@ -534,8 +534,20 @@ async fn shared_series_uid_not_mistaken() {
         .unwrap();
     let harness = Harness::start(tenant, test_now()).await;
     harness.engine.sync().await.unwrap();
-    let today = harness.engine.snapshot().reservations.iter().find(|v| v.subject == "Daily").unwrap().key.clone();
-    harness.engine.check_in(&today, CheckInMethod::Manual).await.unwrap();
+    let today = harness
+        .engine
+        .snapshot()
+        .reservations
+        .iter()
+        .find(|v| v.subject == "Daily")
+        .unwrap()
+        .key
+        .clone();
+    harness
+        .engine
+        .check_in(&today, CheckInMethod::Manual)
+        .await
+        .unwrap();
 
     harness.advance(Duration::days(1)).await;
     harness.engine.sync().await.unwrap();
@@ -549,10 +561,27 @@ async fn shared_series_uid_not_mistaken() {
         .key
         .clone();
     assert_ne!(tomorrow, today);
-    let error = harness.engine.check_in(&tomorrow, CheckInMethod::Manual).await.unwrap_err();
-    assert!(error.to_string().contains("earlier") || error.to_string().contains("occurrence"), "{error}");
-    let view = harness.engine.snapshot().reservations.iter().find(|v| v.key == tomorrow).cloned().unwrap();
-    assert!(view.claim.is_none(), "yesterday's claim is not shown as today's");
+    let error = harness
+        .engine
+        .check_in(&tomorrow, CheckInMethod::Manual)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("earlier") || error.to_string().contains("occurrence"),
+        "{error}"
+    );
+    let view = harness
+        .engine
+        .snapshot()
+        .reservations
+        .iter()
+        .find(|v| v.key == tomorrow)
+        .cloned()
+        .unwrap();
+    assert!(
+        view.claim.is_none(),
+        "yesterday's claim is not shown as today's"
+    );
     assert!(view.error.is_some());
 }
 
@@ -577,9 +606,19 @@ async fn pending_claim_is_selected() {
     harness.restart();
     let key = harness.engine.select_for_check_in(None).unwrap();
     assert_eq!(key, view.key);
-    let by_key = harness.engine.select_for_check_in(Some(&deskcheck_core::ids::ICalUid::new(view.key.as_str()))).unwrap();
+    let by_key = harness
+        .engine
+        .select_for_check_in(Some(&deskcheck_core::ids::ICalUid::new(view.key.as_str())))
+        .unwrap();
     assert_eq!(by_key, view.key);
-    let outcome = harness.engine.check_in(&key, CheckInMethod::Manual).await.unwrap();
-    assert!(matches!(outcome, CheckInOutcome::Claimed { new: true, .. }), "{outcome:?}");
+    let outcome = harness
+        .engine
+        .check_in(&key, CheckInMethod::Manual)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, CheckInOutcome::Claimed { new: true, .. }),
+        "{outcome:?}"
+    );
     assert_eq!(harness.tenant.claims().len(), 1);
 }

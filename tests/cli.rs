@@ -4,34 +4,15 @@
 use chrono::{Duration, Utc};
 use deskcheck_sim::identity::IdentityConfig;
 use deskcheck_sim::{EventSpec, Identity, RouteKind, Tenant, TenantOptions};
-use deskcheck_tests::Campus;
+use deskcheck_tests::{deskcheck_binary, Campus};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-/// The `deskcheck` binary next to this test's executable, or `DESKCHECK_BIN`.
-fn binary() -> PathBuf {
-    if let Ok(path) = std::env::var("DESKCHECK_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps");
-    let path = dir.join(format!("deskcheck{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: build it first with `cargo build -p deskcheck`",
-        path.display()
-    );
-    path
-}
-
 /// Runs the binary with a home of its own, so nothing of the machine's
 /// real configuration or data is read or written.
 async fn deskcheck(home: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
-    let mut command = tokio::process::Command::new(binary());
+    let mut command = tokio::process::Command::new(deskcheck_binary());
     command
         .args(args)
         .env_clear()
@@ -226,7 +207,11 @@ async fn device_code_login_then_check_in() {
     // a refresh token that another one already rotated.
     let parallel = status_in_parallel(home.path(), &env, 4).await;
     for output in &parallel {
-        assert!(output.status.success(), "a parallel status failed: {}", text(&output.stderr));
+        assert!(
+            output.status.success(),
+            "a parallel status failed: {}",
+            text(&output.stderr)
+        );
     }
 
     let check_in = deskcheck(home.path(), &["check-in"], &env).await;
@@ -292,7 +277,10 @@ async fn status_in_parallel(home: &Path, env: &[(&str, String)], count: usize) -
             .map(|(name, value)| ((*name).to_owned(), value.clone()))
             .collect();
         tasks.spawn(async move {
-            let env: Vec<(&str, String)> = env.iter().map(|(name, value)| (name.as_str(), value.clone())).collect();
+            let env: Vec<(&str, String)> = env
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.clone()))
+                .collect();
             deskcheck(&home, &["status"], &env).await
         });
     }

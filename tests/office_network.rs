@@ -11,7 +11,7 @@ use deskcheck_core::store::WhyEntry;
 use deskcheck_net::netns::{skip_reason, Namespace};
 use deskcheck_net::{BackendOptions, BusAddress, System};
 use deskcheck_sim::{CheckInMethod, CheckInPost, EventIds, EventSpec, Tenant};
-use deskcheck_tests::{Campus, Harness};
+use deskcheck_tests::{deskcheck_binary, Campus, Harness};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -668,4 +668,116 @@ fn has_address_on(entry: &WhyEntry, interface: &str) -> bool {
                     .is_some_and(|addresses| !addresses.is_empty())
         })
     })
+}
+
+/// Automatic check-in without any office defined yet.
+const CONFIG_WITHOUT_OFFICE: &str = r#"
+timezone = "Europe/Paris"
+
+[automatic]
+enabled = true
+"#;
+
+#[test]
+fn added_network_matches_at_once() {
+    skip_unless_root!();
+    let laptop = Arc::new(Namespace::create("laptop").expect("laptop namespace"));
+    let router = Arc::new(Namespace::create("router").expect("router namespace"));
+    let inside = laptop.clone();
+    let peer_end = router.clone();
+    laptop
+        .run(move || add_current_network(inside, peer_end))
+        .expect("the laptop namespace runs the test");
+}
+
+async fn add_current_network(laptop: Arc<Namespace>, router: Arc<Namespace>) {
+    let tenant = Tenant::new();
+    let hq = Campus::add_to(&tenant, "HQ", "hq");
+    book(&tenant, "HQ desk", &hq, Utc::now() + Duration::minutes(5));
+    let harness = Harness::start_with(tenant, Utc::now(), CONFIG_WITHOUT_OFFICE).await;
+    harness.engine.sync().await.expect("the engine syncs");
+    let resolv_dir = tempfile::tempdir().expect("a temporary directory");
+    let resolv_conf = resolv_dir.path().join("resolv.conf");
+    std::fs::write(&resolv_conf, "").expect("resolv.conf is written");
+    let shutdown = CancellationToken::new();
+    let engine = harness.engine.clone();
+    let stop = shutdown.clone();
+    let detection_conf = resolv_conf.clone();
+    let network =
+        tokio::spawn(async move { engine.run_network(system(detection_conf), stop).await });
+
+    let laptop = run_blocking(move || {
+        wire(&laptop, &router);
+        arrive(&laptop);
+        laptop
+    })
+    .await;
+    assert!(
+        harness.tenant.check_in_posts().is_empty(),
+        "no office, no claim"
+    );
+
+    // The command line writes the office into a config file.
+    let config_dir = tempfile::tempdir().expect("a temporary directory");
+    let config = config_dir.path().join("config.toml");
+    std::fs::write(&config, "timezone = \"Europe/Paris\"\n").expect("the config is written");
+    let namespace = laptop.name().to_owned();
+    let config_arg = config.display().to_string();
+    let output = run_blocking(move || {
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &namespace])
+            .arg(deskcheck_binary())
+            .args([
+                "--config",
+                &config_arg,
+                "network",
+                "--add-office",
+                "HQ",
+                "--building",
+                "HQ",
+            ])
+            .env("HOME", std::env::temp_dir())
+            .output()
+            .expect("deskcheck runs in the namespace")
+    })
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "add-office failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("198.51.100.0/24"), "{stdout}");
+    let written = std::fs::read_to_string(&config).expect("the config is readable");
+    assert!(written.contains("[[office]]"), "{written}");
+    assert!(
+        written.contains("gateway_ips = [\"198.51.100.1\"]"),
+        "{written}"
+    );
+    assert!(
+        written.contains("timezone"),
+        "the rest of the file is kept: {written}"
+    );
+
+    // The engine takes the same office without a restart and claims.
+    let fingerprint = deskcheck_net::FingerprintSource::read_fingerprint(&system(resolv_conf))
+        .await
+        .expect("the fingerprint is read");
+    let (_, office) =
+        deskcheck_net::office_from_network(&fingerprint, "HQ", "HQ").expect("an office");
+    harness.engine.set_offices(vec![office]);
+    let posts = within(
+        "the claim after adding the office",
+        harness.tenant.wait_for_check_in_posts(1),
+    )
+    .await;
+    assert_eq!(posts[0].check_in_method.as_deref(), Some("inferred"));
+    assert_eq!(posts[0].path_id, hq.desk.place_id);
+
+    shutdown.cancel();
+    within("network detection to stop", network)
+        .await
+        .expect("the network loop ends")
+        .expect("network detection ran");
+    drop(laptop);
 }

@@ -126,12 +126,21 @@ async fn requested_sync_runs_at_once() {
     let engine = harness.engine.clone();
     let stop = shutdown.clone();
     let runner = tokio::spawn(async move { engine.run(stop).await });
-    harness.tenant.wait_for_requests(deskcheck_sim::RouteKind::CalendarView, 1).await;
+    harness
+        .tenant
+        .wait_for_requests(deskcheck_sim::RouteKind::CalendarView, 1)
+        .await;
     let asked_at = harness.engine.now();
     harness.engine.request_sync();
-    harness.tenant.wait_for_requests(deskcheck_sim::RouteKind::CalendarView, 2).await;
+    harness
+        .tenant
+        .wait_for_requests(deskcheck_sim::RouteKind::CalendarView, 2)
+        .await;
     let waited = harness.engine.now() - asked_at;
-    assert!(waited < Duration::seconds(1), "synced {waited} after the request, not at the period");
+    assert!(
+        waited < Duration::seconds(1),
+        "synced {waited} after the request, not at the period"
+    );
     shutdown.cancel();
     runner.await.unwrap();
 }

@@ -208,6 +208,18 @@ function wire() {
   $("sign-in").addEventListener("click", () => act("sign_in"));
   $("sign-in-code").addEventListener("click", () => signInWithCode());
   $("sign-out").addEventListener("click", () => act("sign_out"));
+  $("add-office").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = $("office-name").value;
+    const building = $("office-building").value;
+    const office = await act("add_current_network", { name, building });
+    if (!office) return;
+    const signals = ["gateway_macs", "gateway_ips", "subnets", "bssids", "ssids"]
+      .filter((key) => office[key] && office[key].length)
+      .map((key) => `${key.replace("_", " ")}: ${office[key].join(", ")}`);
+    $("office-result").textContent = `Added ${office.name}: ${signals.join("; ")}.`;
+    $("office-result").hidden = false;
+  });
   $("copy-code").addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText($("device-user-code").textContent);

@@ -93,6 +93,26 @@ pub async fn synced_desk_booking(options: deskcheck_sim::TenantOptions) -> (Harn
     (harness, campus)
 }
 
+/// The `deskcheck` binary: `DESKCHECK_BIN`, or the one next to this test's
+/// executable in the same target directory.
+pub fn deskcheck_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("DESKCHECK_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("test executables live in target/<profile>/deps");
+    let path = dir.join(format!("deskcheck{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: build it first with `cargo build -p deskcheck`",
+        path.display()
+    );
+    path
+}
+
 /// A running tenant and an engine that talks to it.
 pub struct Harness {
     pub tenant: Tenant,

@@ -289,6 +289,49 @@ impl Settings {
     }
 }
 
+/// Appends `office` as an `[[office]]` table to the configuration file at
+/// `path` (created when missing), after checking that the file with it
+/// still validates. Returns the validated offices of the new file.
+pub fn append_office(
+    path: &Path,
+    office: &deskcheck_net::RawOffice,
+) -> Result<Vec<deskcheck_net::Office>> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(err) => {
+            return Err(Error::Config {
+                file: path.to_owned(),
+                message: format!("cannot read the file: {err}"),
+            })
+        }
+    };
+    let mut table = toml::Table::try_from(office).expect("an office serializes to a table");
+    // Leave out what is empty or off, so the file stays readable.
+    table.retain(|_, value| match value {
+        toml::Value::Array(items) => !items.is_empty(),
+        toml::Value::Boolean(flag) => *flag,
+        toml::Value::String(text) => !text.is_empty(),
+        _ => true,
+    });
+    let mut text = existing.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("\n[[office]]\n");
+    text.push_str(&toml::to_string(&table).expect("a table serializes"));
+    let raw = parse(path, &text)?;
+    let offices = deskcheck_net::validate_offices(&raw.office).map_err(|err| Error::Config {
+        file: path.to_owned(),
+        message: err.to_string(),
+    })?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)?;
+    Ok(offices)
+}
+
 fn parse(path: &Path, text: &str) -> Result<RawConfig> {
     toml::from_str(text).map_err(|err| Error::Config {
         file: path.to_owned(),
@@ -477,6 +520,40 @@ mod tests {
         assert!(error.contains("test.toml"), "{error}");
         assert!(error.contains("office[0].subnets[0]"), "{error}");
         assert!(error.contains("192.0.2.0/33"), "{error}");
+    }
+
+    #[test]
+    fn appended_office_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "timezone = \"Europe/Paris\"\n").unwrap();
+        let office = deskcheck_net::RawOffice {
+            name: "HQ".into(),
+            building: "Contoso HQ".into(),
+            gateway_macs: vec!["02:00:5e:00:53:01".into()],
+            subnets: vec!["198.51.100.0/24".into()],
+            ..deskcheck_net::RawOffice::default()
+        };
+        let offices = append_office(&path, &office).unwrap();
+        assert_eq!(offices.len(), 1);
+        let settings = Settings::load(&path, true, &Overrides::default()).unwrap();
+        assert_eq!(settings.offices[0].name.0, "HQ");
+        assert_eq!(
+            settings.timezone.name(),
+            "Europe/Paris",
+            "the rest of the file is kept"
+        );
+        let again = append_office(&path, &office).unwrap_err().to_string();
+        assert!(
+            again.contains("HQ"),
+            "a second office of the same name is rejected: {again}"
+        );
+        let settings = Settings::load(&path, true, &Overrides::default()).unwrap();
+        assert_eq!(
+            settings.offices.len(),
+            1,
+            "the rejected office was not written"
+        );
     }
 
     #[test]

@@ -79,4 +79,13 @@ pub enum NetError {
         #[source]
         source: io::Error,
     },
+    /// The current network has nothing an office rule could match on.
+    #[error(
+        "the current network has no default gateway on a wired or Wi-Fi interface and no \
+         Wi-Fi access point; connect to the office network (not through a VPN) and try again"
+    )]
+    NoOfficeSignals,
+    /// An office built from the current network did not validate.
+    #[error("the current network does not make a valid office: {0}")]
+    Config(ConfigError),
 }

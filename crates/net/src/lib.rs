@@ -33,6 +33,7 @@ pub mod netns;
 pub mod platform;
 pub mod probe;
 pub mod rules;
+pub mod suggest;
 pub mod tunnel;
 pub mod watcher;
 
@@ -46,4 +47,5 @@ pub use mac::MacAddr;
 pub use matcher::Matcher;
 pub use platform::{read_fingerprint, BackendOptions, BusAddress, FingerprintSource, System};
 pub use probe::{ProbeOutcome, ProbeResult, Prober, DEFAULT_PROBE_INTERVAL};
+pub use suggest::office_from_network;
 pub use watcher::{Change, ChangeSource, NetworkWatcher, WatchHandle, WatchOptions};

@@ -122,7 +122,7 @@ impl<'a> View<'a> {
     }
 }
 
-fn is_usable(interface: &Interface) -> bool {
+pub(crate) fn is_usable(interface: &Interface) -> bool {
     interface.up
         && !matches!(
             interface.kind,

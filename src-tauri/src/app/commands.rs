@@ -24,7 +24,32 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         sign_in,
         sign_in_with_code,
         sign_out,
+        add_current_network,
     ]
+}
+
+/// Adds the network this machine is on as an office in the config file and
+/// starts matching it at once. Returns the office's signals.
+#[tauri::command]
+pub async fn add_current_network(
+    state: State<'_, AppState>,
+    name: String,
+    building: String,
+) -> Result<deskcheck_net::RawOffice, String> {
+    let fingerprint = deskcheck_net::read_fingerprint()
+        .await
+        .map_err(|error| error.to_string())?;
+    let (raw, _) = deskcheck_net::office_from_network(&fingerprint, name.trim(), building.trim())
+        .map_err(|error| error.to_string())?;
+    let settings = state.engine.settings();
+    let file = settings
+        .file
+        .clone()
+        .ok_or("no configuration file is in use")?;
+    let offices =
+        deskcheck_core::config::append_office(&file, &raw).map_err(|error| error.to_string())?;
+    state.engine.set_offices(offices);
+    Ok(raw)
 }
 
 /// The session, or an error that says how to configure sign-in.

@@ -76,6 +76,13 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Add the current network to the config file as an office of this
+        /// name (its gateway, subnet and Wi-Fi access point).
+        #[arg(long, value_name = "NAME", requires = "building")]
+        add_office: Option<String>,
+        /// The building of the added office: its display name, id or placeId.
+        #[arg(long, value_name = "BUILDING", requires = "add_office")]
+        building: Option<String>,
     },
 }
 
@@ -110,6 +117,45 @@ async fn network(global: &GlobalOptions, json: bool) -> Result<()> {
         println!("{evaluation}");
     }
     Ok(())
+}
+
+/// Adds the current network to the config file as an office.
+async fn add_office(global: &GlobalOptions, name: &str, building: &str, json: bool) -> Result<()> {
+    let services = bootstrap::start(global).await?;
+    let fingerprint = deskcheck_net::read_fingerprint().await?;
+    let (raw, _) = deskcheck_net::office_from_network(&fingerprint, name, building)?;
+    let file = services
+        .settings
+        .file
+        .clone()
+        .unwrap_or_else(|| services.dirs.config_file());
+    deskcheck_core::config::append_office(&file, &raw)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&raw)?);
+    } else {
+        println!(
+            "Added office {name:?} (building {building:?}) to {}:",
+            file.display()
+        );
+        println!("{}", toml_office(&raw));
+    }
+    Ok(())
+}
+
+fn toml_office(raw: &deskcheck_net::RawOffice) -> String {
+    let mut lines = Vec::new();
+    for (key, values) in [
+        ("gateway_macs", &raw.gateway_macs),
+        ("gateway_ips", &raw.gateway_ips),
+        ("subnets", &raw.subnets),
+        ("bssids", &raw.bssids),
+        ("ssids", &raw.ssids),
+    ] {
+        if !values.is_empty() {
+            lines.push(format!("  {key} = {}", values.join(", ")));
+        }
+    }
+    lines.join("\n")
 }
 
 /// Runs a subcommand to completion.
@@ -183,7 +229,12 @@ pub async fn run(global: &GlobalOptions, command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Network { json } => network(global, json).await,
+        Command::Network {
+            json,
+            add_office: Some(name),
+            building: Some(building),
+        } => add_office(global, &name, &building, json).await,
+        Command::Network { json, .. } => network(global, json).await,
         Command::Login { device_code } => login::login(global, device_code).await,
         Command::Logout => login::logout(global).await,
     }

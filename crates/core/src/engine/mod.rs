@@ -67,6 +67,9 @@ struct Inner {
     wake: Notify,
     /// Set to make the run loop sync on its next pass.
     sync_requested: std::sync::atomic::AtomicBool,
+    /// The offices network detection matches against; starts from the
+    /// settings and grows when the person adds the current network.
+    offices: watch::Sender<Vec<deskcheck_net::Office>>,
 }
 
 #[derive(Default)]
@@ -125,7 +128,7 @@ impl Engine {
                 graph,
                 store,
                 clock: options.clock,
-                settings: options.settings,
+                settings: options.settings.clone(),
                 demo: options.demo,
                 owner: owner::Owner::register(),
                 state: Mutex::new(state),
@@ -134,10 +137,18 @@ impl Engine {
                 notices,
                 wake: Notify::new(),
                 sync_requested: std::sync::atomic::AtomicBool::new(false),
+                offices: watch::Sender::new(options.settings.offices.clone()),
             }),
         };
         engine.publish()?;
         Ok(engine)
+    }
+
+    /// Replaces the offices network detection matches against, for example
+    /// after the person added the current network as an office.
+    pub fn set_offices(&self, offices: Vec<deskcheck_net::Office>) {
+        tracing::info!(offices = offices.len(), "office definitions changed");
+        self.inner.offices.send_replace(offices);
     }
 
     /// Makes the run loop sync at once, after a wake from sleep or when the

@@ -1,5 +1,5 @@
 //! The network detection loop: on every network change, read the
-//! fingerprint, match it against the configured offices and act.
+//! fingerprint, match it against the offices and act.
 
 use super::Engine;
 use crate::error::Result;
@@ -10,42 +10,64 @@ use tracing::{info, warn};
 
 impl Engine {
     /// Watches the network until `shutdown`, evaluating the offices on each
-    /// change. Returns at once when no office is configured.
+    /// change. While no office is defined it only waits for one to be
+    /// added; a change of the offices is evaluated at once.
     pub async fn run_network<S>(&self, system: S, shutdown: CancellationToken) -> Result<()>
     where
         S: FingerprintSource + NetworkWatcher,
     {
-        let offices = self.inner.settings.offices.clone();
-        if offices.is_empty() {
-            info!("no office is configured; network detection is off");
-            return Ok(());
-        }
-        info!(offices = offices.len(), "network detection started");
-        let matcher = Matcher::new(offices, deskcheck_net::DEFAULT_PROBE_INTERVAL)?;
-        let mut changes = system.watch(&WatchOptions::default())?;
-        let mut retry: Option<Duration> = None;
+        let mut offices = self.inner.offices.subscribe();
+        let mut changes = None;
         loop {
-            let wait_retry = async {
-                match retry {
-                    Some(delay) => tokio::time::sleep(delay).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = wait_retry => {}
-                change = changes.next() => {
-                    let Some(change) = change else {
-                        warn!("the network watcher stopped");
-                        break;
-                    };
-                    if change.sources.contains(&deskcheck_net::ChangeSource::Wake) {
-                        info!("woke from sleep; syncing now");
-                        self.request_sync();
-                    }
+            let current = offices.borrow_and_update().clone();
+            if current.is_empty() {
+                info!("no office is configured; network detection waits for one");
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    changed = offices.changed() => if changed.is_err() { break } else { continue },
                 }
             }
-            retry = self.evaluate_network(&system, &matcher).await;
+            info!(offices = current.len(), "network detection started");
+            let matcher = Matcher::new(current, deskcheck_net::DEFAULT_PROBE_INTERVAL)?;
+            let watcher = match changes.take() {
+                Some(watcher) => watcher,
+                None => system.watch(&WatchOptions::default())?,
+            };
+            changes = Some(watcher);
+            let watcher = changes.as_mut().expect("set above");
+            let mut retry = self.evaluate_network(&system, &matcher).await;
+            loop {
+                let wait_retry = async {
+                    match retry {
+                        Some(delay) => tokio::time::sleep(delay).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = shutdown.cancelled() => {
+                        info!("network detection stopped");
+                        return Ok(());
+                    }
+                    changed = offices.changed() => {
+                        if changed.is_err() {
+                            return Ok(());
+                        }
+                        break;
+                    }
+                    _ = wait_retry => {}
+                    change = watcher.next() => {
+                        let Some(change) = change else {
+                            warn!("the network watcher stopped");
+                            return Ok(());
+                        };
+                        if change.sources.contains(&deskcheck_net::ChangeSource::Wake) {
+                            info!("woke from sleep; syncing now");
+                            self.request_sync();
+                        }
+                    }
+                }
+                retry = self.evaluate_network(&system, &matcher).await;
+            }
         }
         info!("network detection stopped");
         Ok(())

@@ -126,6 +126,8 @@ impl Engine {
     }
 
     async fn decide(&self, found: &OfficeMatch) -> Result<Vec<Decision>> {
+        // States change with time alone; decide from states as of now.
+        self.publish()?;
         let automatic = self.automatic_active()?;
         let snapshot = self.snapshot();
         let now = self.now();

@@ -82,7 +82,7 @@ pub struct BuildingRef {
     pub name: String,
 }
 
-/// How a check-in was made. Values Graph adds later parse as `Other`.
+/// The way a check-in was made. Values Graph adds later parse as `Other`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CheckInMethod {
     Unspecified,

@@ -146,7 +146,7 @@ impl CheckInPolicy {
     }
 }
 
-/// Why the policy does not allow a claim now.
+/// The reason the policy does not allow a claim now.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClaimRefusal {
     #[error("check-in opens at {opens}")]

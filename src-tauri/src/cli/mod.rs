@@ -44,7 +44,7 @@ pub enum Command {
         /// needed when more than one window is open.
         #[arg(long, value_name = "ICALUID|KEY")]
         event: Option<String>,
-        /// How the claim is recorded in Microsoft Places.
+        /// The check-in method recorded in Microsoft Places.
         #[arg(long, value_enum, default_value_t = MethodArg::Manual)]
         method: MethodArg,
     },

@@ -38,8 +38,8 @@ pub enum CheckInOutcome {
     },
 }
 
-/// Which place id the `checkIns` path takes; Graph does not document it, so
-/// the engine learns it from the first accepted POST.
+/// The place id that the `checkIns` path takes. Graph does not document
+/// it, so the engine learns it from the first accepted POST.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 enum PathIdRule {
     PlaceId,

@@ -188,7 +188,7 @@ impl Engine {
         self.inner.notices.subscribe()
     }
 
-    /// Sets what the sign-in layer knows about the account. Losing the
+    /// Sets the account state that the sign-in layer reports. Losing the
     /// sign-in sends one [`Notice::SignedOut`].
     pub fn set_account(&self, account: AccountView) -> Result<()> {
         let was_signed_in =

@@ -15,7 +15,7 @@ use deskcheck_net::{Evaluation, OfficeMatch};
 use serde::Serialize;
 use tracing::{debug, info, warn};
 
-/// What the engine did about one reservation on an office match.
+/// The engine's decision for one reservation on an office match.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Decision {
     pub subject: String,

@@ -238,7 +238,7 @@ impl Engine {
                     by_key
                 }
             }
-            // A pending claim counts: checking in again resumes it, or says
+            // A pending claim counts: checking in again resumes it, or reports
             // that another process is sending it.
             None => snapshot
                 .reservations

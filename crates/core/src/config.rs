@@ -153,48 +153,8 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("<defaults>")),
             message,
         };
-        let cloud: deskcheck_auth::Cloud = match raw.cloud.as_deref() {
-            Some(name) => name
-                .parse()
-                .map_err(|err: deskcheck_auth::UnknownCloud| fail(format!("key `cloud`: {err}")))?,
-            None => deskcheck_auth::Cloud::default(),
-        };
-        let cloud_graph = format!("{}v1.0", cloud.graph());
-        let cloud_authority = cloud.authority();
-        let graph_url = pick_url(
-            "graph_url",
-            "DESKCHECK_GRAPH_URL",
-            overrides.graph_url.as_deref(),
-            raw.graph_url.as_deref(),
-            &cloud_graph,
-        )
-        .map_err(fail)?;
-        let authority_url = pick_url(
-            "authority_url",
-            "DESKCHECK_AUTHORITY_URL",
-            overrides.authority_url.as_deref(),
-            raw.authority_url.as_deref(),
-            cloud_authority.as_str(),
-        )
-        .map_err(fail)?;
-        let tenant = overrides
-            .tenant
-            .clone()
-            .or(raw.tenant)
-            .unwrap_or_else(|| "organizations".to_owned());
-        let label_ok = |label: &str| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        };
-        if tenant.len() > 253 || !tenant.split('.').all(label_ok) {
-            return Err(fail(format!(
-                "key `tenant` = {tenant:?} is not a tenant id, a domain or `organizations`"
-            )));
-        }
+        let (graph_url, authority_url) = endpoints(&raw, overrides).map_err(fail)?;
+        let tenant = tenant_of(overrides.tenant.clone().or(raw.tenant)).map_err(fail)?;
         let timezone = match raw.timezone.as_deref() {
             Some(name) => name.parse().map_err(|_| {
                 fail(format!(
@@ -203,68 +163,7 @@ impl Settings {
             })?,
             None => system_timezone(),
         };
-        let check_in = &raw.check_in;
-        let minutes = |key: &str, value: Option<i64>, default: i64, max: i64| {
-            let value = value.unwrap_or(default);
-            if (0..=max).contains(&value) {
-                Ok(Duration::minutes(value))
-            } else {
-                Err(fail(format!(
-                    "key `check_in.{key}` = {value} is out of range; use 0 to {max} minutes"
-                )))
-            }
-        };
-        let release = check_in.release_minutes;
-        // Name the key the value came from: the per-kind key, or the
-        // shared `release_minutes`.
-        let release_key = |own: Option<i64>, key: &'static str| {
-            if own.is_some() {
-                key
-            } else {
-                "release_minutes"
-            }
-        };
-        let policy = CheckInPolicy {
-            window_opens_before: minutes(
-                "window_opens_minutes",
-                check_in.window_opens_minutes,
-                15,
-                240,
-            )?,
-            release_after_desk: minutes(
-                release_key(check_in.release_minutes_desk, "release_minutes_desk"),
-                check_in.release_minutes_desk.or(release),
-                10,
-                1440,
-            )?,
-            release_after_room: minutes(
-                release_key(check_in.release_minutes_room, "release_minutes_room"),
-                check_in.release_minutes_room.or(release),
-                10,
-                1440,
-            )?,
-            release_after_workspace: minutes(
-                release_key(
-                    check_in.release_minutes_workspace,
-                    "release_minutes_workspace",
-                ),
-                check_in.release_minutes_workspace.or(release),
-                10,
-                1440,
-            )?,
-            reminder_before_release: minutes(
-                "reminder_before_release_minutes",
-                check_in.reminder_before_release_minutes,
-                5,
-                240,
-            )?,
-        };
-        let sync_minutes = check_in.sync_minutes.unwrap_or(10);
-        if !(1..=240).contains(&sync_minutes) {
-            return Err(fail(format!(
-                "key `check_in.sync_minutes` = {sync_minutes} is out of range; use 1 to 240 minutes"
-            )));
-        }
+        let (policy, sync_every) = policy_of(&raw.check_in).map_err(fail)?;
         let why_log_days = raw.automatic.why_log_days.unwrap_or(14);
         if !(1..=365).contains(&why_log_days) {
             return Err(fail(format!(
@@ -281,12 +180,111 @@ impl Settings {
             client_id: overrides.client_id.clone().or(raw.client_id),
             timezone,
             policy,
-            sync_every: std::time::Duration::from_secs(sync_minutes as u64 * 60),
+            sync_every,
             automatic: raw.automatic.enabled,
             why_log_days,
             offices,
         })
     }
+}
+
+/// Resolves the Graph and authority URLs: the environment, then the file,
+/// then the cloud's hosts.
+fn endpoints(raw: &RawConfig, overrides: &Overrides) -> std::result::Result<(Url, Url), String> {
+    let cloud: deskcheck_auth::Cloud = match raw.cloud.as_deref() {
+        Some(name) => name
+            .parse()
+            .map_err(|err: deskcheck_auth::UnknownCloud| format!("key `cloud`: {err}"))?,
+        None => deskcheck_auth::Cloud::default(),
+    };
+    let graph_url = pick_url(
+        "graph_url",
+        "DESKCHECK_GRAPH_URL",
+        overrides.graph_url.as_deref(),
+        raw.graph_url.as_deref(),
+        &format!("{}v1.0", cloud.graph()),
+    )?;
+    let authority_url = pick_url(
+        "authority_url",
+        "DESKCHECK_AUTHORITY_URL",
+        overrides.authority_url.as_deref(),
+        raw.authority_url.as_deref(),
+        cloud.authority().as_str(),
+    )?;
+    Ok((graph_url, authority_url))
+}
+
+/// Checks a tenant id, verified domain or `organizations` (the default).
+fn tenant_of(tenant: Option<String>) -> std::result::Result<String, String> {
+    let tenant = tenant.unwrap_or_else(|| "organizations".to_owned());
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if tenant.len() > 253 || !tenant.split('.').all(label_ok) {
+        return Err(format!(
+            "key `tenant` = {tenant:?} is not a tenant id, a domain or `organizations`"
+        ));
+    }
+    Ok(tenant)
+}
+
+/// Validates the `[check_in]` table into the policy and the sync period.
+fn policy_of(
+    check_in: &RawCheckIn,
+) -> std::result::Result<(CheckInPolicy, std::time::Duration), String> {
+    let minutes = |key: &str, value: Option<i64>, default: i64, max: i64| {
+        let value = value.unwrap_or(default);
+        if (0..=max).contains(&value) {
+            Ok(Duration::minutes(value))
+        } else {
+            Err(format!(
+                "key `check_in.{key}` = {value} is out of range; use 0 to {max} minutes"
+            ))
+        }
+    };
+    // A per-kind value is reported under its own key, an inherited one
+    // under the shared `release_minutes`.
+    let release = |own: Option<i64>, key: &'static str| {
+        let key = if own.is_some() {
+            key
+        } else {
+            "release_minutes"
+        };
+        minutes(key, own.or(check_in.release_minutes), 10, 1440)
+    };
+    let policy = CheckInPolicy {
+        window_opens_before: minutes(
+            "window_opens_minutes",
+            check_in.window_opens_minutes,
+            15,
+            240,
+        )?,
+        release_after_desk: release(check_in.release_minutes_desk, "release_minutes_desk")?,
+        release_after_room: release(check_in.release_minutes_room, "release_minutes_room")?,
+        release_after_workspace: release(
+            check_in.release_minutes_workspace,
+            "release_minutes_workspace",
+        )?,
+        reminder_before_release: minutes(
+            "reminder_before_release_minutes",
+            check_in.reminder_before_release_minutes,
+            5,
+            240,
+        )?,
+    };
+    let sync_minutes = check_in.sync_minutes.unwrap_or(10);
+    if !(1..=240).contains(&sync_minutes) {
+        return Err(format!(
+            "key `check_in.sync_minutes` = {sync_minutes} is out of range; use 1 to 240 minutes"
+        ));
+    }
+    let sync_every = std::time::Duration::from_secs(sync_minutes as u64 * 60);
+    Ok((policy, sync_every))
 }
 
 /// Appends `office` as an `[[office]]` table to the configuration file at

@@ -25,7 +25,7 @@ packages=(
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${packages[@]}"
+apt-get install -y -qq "${packages[@]}"
 
 # The Rust parts are installed for the user who asked, not for root.
 user_home=$(getent passwd "${SUDO_USER:-root}" | cut -d: -f6)

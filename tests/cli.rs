@@ -108,6 +108,18 @@ async fn demo_check_in_survives_restart() {
         text(&again.stdout)
     );
 
+    let plain_again = deskcheck(home.path(), &["--demo", "check-in"], &[]).await;
+    assert!(
+        plain_again.status.success(),
+        "{}",
+        text(&plain_again.stderr)
+    );
+    assert!(
+        text(&plain_again.stdout).contains("Already checked in to Desk 4.12"),
+        "{}",
+        text(&plain_again.stdout)
+    );
+
     let human = deskcheck(home.path(), &["--demo", "status"], &[]).await;
     assert!(
         text(&human.stdout).contains("checked in (manual)"),
@@ -146,6 +158,10 @@ async fn remote_http_url_is_rejected() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("DESKCHECK_GRAPH_URL"), "{stderr}");
     assert!(stderr.contains("https://"), "{stderr}");
+    assert!(
+        !stderr.contains("config.toml"),
+        "the value came from the environment: {stderr}"
+    );
 }
 
 #[tokio::test]

@@ -79,8 +79,11 @@ fn init_logging(verbose: u8, long_running: bool) {
             "{default},hyper=warn,reqwest=warn,tao=warn,wry=warn"
         ))
     });
+    // Colour codes only on a terminal, so logs written to a file stay plain.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .init();
 }

@@ -153,7 +153,11 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("<defaults>")),
             message,
         };
-        let (graph_url, authority_url) = endpoints(&raw, overrides).map_err(fail)?;
+        let (graph_url, authority_url) =
+            endpoints(&raw, overrides).map_err(|problem| match problem {
+                UrlProblem::Environment(message) => Error::Environment { message },
+                UrlProblem::File(message) => fail(message),
+            })?;
         let tenant = tenant_of(overrides.tenant.clone().or(raw.tenant)).map_err(fail)?;
         let timezone = match raw.timezone.as_deref() {
             Some(name) => name.parse().map_err(|_| {
@@ -190,11 +194,14 @@ impl Settings {
 
 /// Resolves the Graph and authority URLs: the environment, then the file,
 /// then the cloud's hosts.
-fn endpoints(raw: &RawConfig, overrides: &Overrides) -> std::result::Result<(Url, Url), String> {
+fn endpoints(
+    raw: &RawConfig,
+    overrides: &Overrides,
+) -> std::result::Result<(Url, Url), UrlProblem> {
     let cloud: deskcheck_auth::Cloud = match raw.cloud.as_deref() {
-        Some(name) => name
-            .parse()
-            .map_err(|err: deskcheck_auth::UnknownCloud| format!("key `cloud`: {err}"))?,
+        Some(name) => name.parse().map_err(|err: deskcheck_auth::UnknownCloud| {
+            UrlProblem::File(format!("key `cloud`: {err}"))
+        })?,
         None => deskcheck_auth::Cloud::default(),
     };
     let graph_url = pick_url(
@@ -337,6 +344,12 @@ fn parse(path: &Path, text: &str) -> Result<RawConfig> {
     })
 }
 
+/// A URL that did not validate, by where it came from.
+enum UrlProblem {
+    Environment(String),
+    File(String),
+}
+
 /// Chooses a URL: the environment, then the file, then the cloud default.
 fn pick_url(
     key: &str,
@@ -344,12 +357,17 @@ fn pick_url(
     from_env: Option<&str>,
     from_file: Option<&str>,
     default: &str,
-) -> std::result::Result<Url, String> {
-    let (origin, text) = match (from_env, from_file) {
-        (Some(value), _) => (format!("environment variable {variable}"), value),
-        (None, Some(value)) => (format!("key `{key}`"), value),
-        (None, None) => return Ok(Url::parse(default).expect("built-in URLs parse")),
-    };
+) -> std::result::Result<Url, UrlProblem> {
+    match (from_env, from_file) {
+        (Some(value), _) => check_url(&format!("environment variable {variable}"), value)
+            .map_err(UrlProblem::Environment),
+        (None, Some(value)) => check_url(&format!("key `{key}`"), value).map_err(UrlProblem::File),
+        (None, None) => Ok(Url::parse(default).expect("built-in URLs parse")),
+    }
+}
+
+/// Checks a Graph or authority URL given by the person.
+fn check_url(origin: &str, text: &str) -> std::result::Result<Url, String> {
     let url = Url::parse(text).map_err(|err| format!("{origin} = {text:?} is not a URL: {err}"))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!(

@@ -58,6 +58,9 @@ pub enum Error {
     #[error("invalid configuration in {}: {message}", file.display())]
     Config { file: PathBuf, message: String },
 
+    #[error("invalid environment variable: {message}")]
+    Environment { message: String },
+
     #[error("the local store at {} failed: {source}", path.display())]
     Store {
         path: PathBuf,
@@ -78,8 +81,13 @@ pub enum Error {
     #[error("{0}")]
     NothingToCheckIn(String),
 
-    #[error("check-in for {ical_uid} is not allowed now: {reason}")]
-    NotAllowed { ical_uid: ICalUid, reason: String },
+    #[error("check-in to {place} is not allowed now: {reason}")]
+    NotAllowed {
+        /// The booked place's name, for the message.
+        place: String,
+        ical_uid: ICalUid,
+        reason: String,
+    },
 
     #[error("a check-in for {0} is already being sent by another deskcheck process")]
     ClaimInProgress(ICalUid),

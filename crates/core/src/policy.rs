@@ -149,12 +149,17 @@ impl CheckInPolicy {
 /// The reason the policy does not allow a claim now.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClaimRefusal {
-    #[error("check-in opens at {opens}")]
+    #[error("check-in opens at {}", minute(opens))]
     NotYetOpen { opens: DateTime<Utc> },
-    #[error("the check-in window closed at {closed}")]
+    #[error("the check-in window closed at {}", minute(closed))]
     Closed { closed: DateTime<Utc> },
-    #[error("the release deadline passed at {deadline}")]
+    #[error("the release deadline passed at {}", minute(deadline))]
     PastReleaseDeadline { deadline: DateTime<Utc> },
+}
+
+/// Formats an instant to the minute, for messages.
+fn minute(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub fn render(snapshot: &Snapshot, now: DateTime<Utc>) -> String {
         );
         return out;
     }
-    if snapshot.reservations.is_empty() {
+    if snapshot.reservations.is_empty() && snapshot.last_sync.is_some() {
         let _ = writeln!(out, "No desk or room reservations in the next 7 days.");
     }
     for view in &snapshot.reservations {

@@ -81,6 +81,7 @@ impl Engine {
                 {
                     self.inner.store.drop_intent(key)?;
                     return Err(Error::NotAllowed {
+                        place: reservation.place.display_name.clone(),
                         ical_uid: reservation.ical_uid.clone(),
                         reason: refusal.to_string(),
                     });
@@ -152,6 +153,7 @@ impl Engine {
         {
             self.inner.store.drop_intent(key)?;
             return Err(Error::NotAllowed {
+                place: reservation.place.display_name.clone(),
                 ical_uid: reservation.ical_uid.clone(),
                 reason: refusal.to_string(),
             });
@@ -178,6 +180,7 @@ impl Engine {
                         Ok(None) => self.fail(
                             reservation,
                             Error::NotAllowed {
+                                place: reservation.place.display_name.clone(),
                                 ical_uid: reservation.ical_uid.clone(),
                                 reason: "Graph reports a claim for this event, but none made in this \
                                          occurrence's check-in window; when a series shares one iCalUId, \

@@ -195,7 +195,7 @@ impl Engine {
             std::mem::replace(&mut self.lock_state().account, account.clone()).signed_in;
         if was_signed_in && !account.signed_in {
             let message = account.message.unwrap_or_else(|| "signed out".into());
-            tracing::warn!(%message, "signed out");
+            tracing::info!(reason = %message, "sign-in lost");
             self.notify(Notice::SignedOut { message });
         }
         self.publish()
@@ -245,6 +245,22 @@ impl Engine {
                 .iter()
                 .filter(|view| view.can_check_in || (view.pending && view.state == "open"))
                 .collect(),
+        };
+        // Nothing left to claim: a booking already checked in whose window
+        // is still open is the one meant, and checking in again says so.
+        let claimed_now: Vec<&ReservationView> = snapshot
+            .reservations
+            .iter()
+            .filter(|view| {
+                view.claim.is_some()
+                    && view.window_opens <= snapshot.generated_at
+                    && snapshot.generated_at < view.end
+            })
+            .collect();
+        let candidates = if candidates.is_empty() && ical_uid.is_none() {
+            claimed_now
+        } else {
+            candidates
         };
         match (candidates.as_slice(), ical_uid) {
             ([one], _) => Ok(one.key.clone()),
@@ -372,6 +388,7 @@ impl Engine {
             .ok_or_else(|| Error::UnknownReservation(key.to_string()))?;
         if !reservation.is_organizer {
             return Err(Error::NotAllowed {
+                place: reservation.place.display_name.clone(),
                 ical_uid: reservation.ical_uid.clone(),
                 reason: "only the organizer can cancel this booking; decline it in Outlook instead"
                     .into(),

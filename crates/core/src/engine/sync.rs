@@ -74,6 +74,7 @@ impl Engine {
             self.lock_state().misses_at_last_refresh = misses;
         }
 
+        self.warn_unknown_office_buildings(&places);
         info!(
             events = events.len(),
             reservations = matched.reservations.len(),
@@ -126,5 +127,30 @@ impl Engine {
         self.inner.store.put(keys::PLACES, &directory)?;
         self.lock_state().places = directory.clone();
         Ok(directory)
+    }
+
+    /// Logs each office whose `building` names no building in the
+    /// directory: such an office can never lead to a claim.
+    fn warn_unknown_office_buildings(&self, places: &PlaceDirectory) {
+        if places.is_empty() {
+            return;
+        }
+        for office in self.inner.offices.borrow().iter() {
+            let wanted = office.building.0.as_str();
+            let known = places.places().iter().any(|place| {
+                place.kind == PlaceKind::Building
+                    && (place.id.as_str() == wanted
+                        || place.place_id.as_ref().is_some_and(|id| id.as_str() == wanted)
+                        || place.display_name.eq_ignore_ascii_case(wanted))
+            });
+            if !known {
+                warn!(
+                    office = %office.name,
+                    building = wanted,
+                    "the office's building is not in the tenant's directory; set `building` to a \
+                     building's display name or id as `deskcheck status --json` shows them"
+                );
+            }
+        }
     }
 }

@@ -111,8 +111,10 @@ def graph_rows(result):
 def size_rows(deskcheck, bare):
     ours, ours_stripped = binary_sizes(deskcheck)
     theirs, theirs_stripped = binary_sizes(bare)
-    return [("Release binary, as built", mib(ours / 1024), mib(theirs / 1024), "", ""),
-            ("Release binary, stripped", mib(ours_stripped / 1024), mib(theirs_stripped / 1024), "", "")]
+    # Named after the binary's directory, so a debug run is not labelled release.
+    profile = "Release" if "/release/" in str(deskcheck) else "Debug"
+    return [(f"{profile} binary, as built", mib(ours / 1024), mib(theirs / 1024), "", ""),
+            (f"{profile} binary, stripped", mib(ours_stripped / 1024), mib(theirs_stripped / 1024), "", "")]
 
 
 def render(rows):

@@ -220,11 +220,9 @@ pub async fn run(global: &GlobalOptions, command: Command) -> Result<()> {
                 println!("No network evaluations recorded yet.");
             } else {
                 for entry in entries {
-                    println!(
-                        "{}  {}",
-                        entry.at.format("%Y-%m-%d %H:%M:%S UTC"),
-                        entry.summary
-                    );
+                    // One decision a line: the summary joins them with "; ".
+                    let summary = entry.summary.replace("; ", "\n                         ");
+                    println!("{}  {summary}", entry.at.format("%Y-%m-%d %H:%M:%S UTC"));
                 }
             }
             Ok(())

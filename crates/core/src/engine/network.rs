@@ -29,13 +29,19 @@ impl Engine {
             }
             info!(offices = current.len(), "network detection started");
             let matcher = Matcher::new(current, deskcheck_net::DEFAULT_PROBE_INTERVAL)?;
-            let watcher = match changes.take() {
-                Some(watcher) => watcher,
-                None => system.watch(&WatchOptions::default())?,
+            // A new watcher reports `Started` once subscribed, which brings
+            // the first evaluation; after a change of offices, evaluate now.
+            let (watcher, evaluate_now) = match changes.take() {
+                Some(watcher) => (watcher, true),
+                None => (system.watch(&WatchOptions::default())?, false),
             };
             changes = Some(watcher);
             let watcher = changes.as_mut().expect("set above");
-            let mut retry = self.evaluate_network(&system, &matcher).await;
+            let mut retry = if evaluate_now {
+                self.evaluate_network(&system, &matcher).await
+            } else {
+                None
+            };
             loop {
                 let wait_retry = async {
                     match retry {

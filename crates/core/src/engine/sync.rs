@@ -140,7 +140,10 @@ impl Engine {
             let known = places.places().iter().any(|place| {
                 place.kind == PlaceKind::Building
                     && (place.id.as_str() == wanted
-                        || place.place_id.as_ref().is_some_and(|id| id.as_str() == wanted)
+                        || place
+                            .place_id
+                            .as_ref()
+                            .is_some_and(|id| id.as_str() == wanted)
                         || place.display_name.eq_ignore_ascii_case(wanted))
             });
             if !known {

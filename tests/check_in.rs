@@ -3,9 +3,11 @@
 use chrono::Duration;
 use deskcheck_core::engine::CheckInOutcome;
 use deskcheck_core::model::CheckInMethod;
-use deskcheck_core::store::{ClaimStatus, IntentRequest, Store};
+use deskcheck_core::store::{ClaimStatus, Store};
 use deskcheck_sim::{CheckInPathId, ClaimShape, EventSpec, FaultKind, RouteKind, TenantOptions};
-use deskcheck_tests::{desk_booking_tenant, synced_desk_booking, test_now, Harness};
+use deskcheck_tests::{
+    desk_booking_tenant, synced_desk_booking, test_now, write_dead_intent, Harness,
+};
 
 #[tokio::test(start_paused = true)]
 async fn manual_check_in_posts_once() {
@@ -70,23 +72,9 @@ async fn concurrent_requests_send_one_post() {
 #[tokio::test(start_paused = true)]
 async fn crash_before_post_reconciles() {
     let (mut harness, _) = synced_desk_booking(TenantOptions::default()).await;
-    let key = harness.view("Desk").key;
     let view = harness.view("Desk");
     // An intent written by a run that died before its POST left.
-    let store = Store::open(&harness.store_path()).unwrap();
-    let place = deskcheck_core::ids::PlaceObjectId::new(view.place.id.clone());
-    store
-        .begin_claim(&IntentRequest {
-            key: &key,
-            ical_uid: &view.ical_uid,
-            place: &place,
-            method: &CheckInMethod::Manual,
-            owner: "999999999:dead",
-            now: harness.engine.now(),
-            lease: std::time::Duration::from_secs(180),
-            owner_alive: &|_| false,
-        })
-        .unwrap();
+    write_dead_intent(&harness, &view);
     harness.restart();
     harness.engine.sync().await.unwrap();
     assert!(
@@ -113,7 +101,7 @@ async fn crash_before_post_reconciles() {
 async fn crash_after_post_does_not_repost() {
     let (mut harness, campus) = synced_desk_booking(TenantOptions::default()).await;
     let key = harness.view("Desk").key;
-    // The POST is applied, but the answer is lost.
+    // The POST is applied, but the response is lost.
     harness
         .tenant
         .queue_fault(RouteKind::CheckInCreate, FaultKind::DropAfterApply, 1);
@@ -589,20 +577,7 @@ async fn shared_series_uid_not_mistaken() {
 async fn pending_claim_is_selected() {
     let (mut harness, _) = synced_desk_booking(TenantOptions::default()).await;
     let view = harness.view("Desk");
-    let store = Store::open(&harness.store_path()).unwrap();
-    let place = deskcheck_core::ids::PlaceObjectId::new(view.place.id.clone());
-    store
-        .begin_claim(&IntentRequest {
-            key: &view.key,
-            ical_uid: &view.ical_uid,
-            place: &place,
-            method: &CheckInMethod::Manual,
-            owner: "999999999:dead",
-            now: harness.engine.now(),
-            lease: std::time::Duration::from_secs(180),
-            owner_alive: &|_| false,
-        })
-        .unwrap();
+    write_dead_intent(&harness, &view);
     harness.restart();
     let key = harness.engine.select_for_check_in(None).unwrap();
     assert_eq!(key, view.key);

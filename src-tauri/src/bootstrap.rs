@@ -125,7 +125,7 @@ pub fn spawn_network(
     })
 }
 
-/// The authenticator for the configured tenant, or `None` without a client id.
+/// Builds the authenticator for the configured tenant, or `None` without a client id.
 pub fn authenticator(settings: &Settings) -> Result<Option<Authenticator>> {
     let Some(client_id) = &settings.client_id else {
         return Ok(None);

@@ -113,6 +113,25 @@ pub fn deskcheck_binary() -> PathBuf {
     path
 }
 
+/// Writes a claim intent for `view` as a run that died before its POST
+/// would have left it.
+pub fn write_dead_intent(harness: &Harness, view: &ReservationView) {
+    let store = Store::open(&harness.store_path()).expect("store opens");
+    let place = deskcheck_core::ids::PlaceObjectId::new(view.place.id.clone());
+    store
+        .begin_claim(&deskcheck_core::store::IntentRequest {
+            key: &view.key,
+            ical_uid: &view.ical_uid,
+            place: &place,
+            method: &deskcheck_core::model::CheckInMethod::Manual,
+            owner: "999999999:dead",
+            now: harness.engine.now(),
+            lease: std::time::Duration::from_secs(180),
+            owner_alive: &|_| false,
+        })
+        .expect("the intent is written");
+}
+
 /// A running tenant and an engine that talks to it.
 pub struct Harness {
     pub tenant: Tenant,

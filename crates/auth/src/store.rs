@@ -245,6 +245,10 @@ fn write_new_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// characters (`sign-in.1`, `sign-in.2`, ...) because Entra refresh tokens
 /// can exceed the Windows Credential Manager limit. The entry `sign-in`
 /// stores the chunk count.
+///
+/// NOTE: the tests run where no Secret Service exists, so only the chunking
+/// and the fallback to [`FileStore`] are tested; saving to a real keychain
+/// has not been run.
 #[derive(Debug)]
 pub struct KeyringStore {
     service: String,

@@ -31,11 +31,11 @@ impl std::fmt::Display for GraphErrorBody {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Graph answered with an error status and body.
+    /// Graph returned an error status and body.
     #[error("{0}")]
     Graph(GraphErrorBody),
 
-    /// Graph kept answering 429 or 503 past the retry budget.
+    /// Graph kept returning 429 or 503 past the retry budget.
     #[error("Graph is throttling requests; retry after {retry_after:?}")]
     Throttled { retry_after: Option<Duration> },
 

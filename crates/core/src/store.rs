@@ -112,7 +112,7 @@ pub enum Begin {
     Resumed(ClaimRow),
 }
 
-/// What a new intent is for.
+/// The reservation, method and owner of a new intent.
 pub struct IntentRequest<'a> {
     pub key: &'a ReservationKey,
     pub ical_uid: &'a ICalUid,

@@ -279,9 +279,9 @@ async fn run_engine_action(engine: &Engine, action: MenuAction) {
 }
 
 /// Acts as if the laptop had just joined the network of the demo office
-/// (Contoso HQ), which is the inferred-claim path.
+/// (Contoso HQ), through `Engine::arrived_at`, the entry point that network
+/// detection uses too.
 async fn simulate_arrival(engine: &Engine) -> deskcheck_core::Result<()> {
-    // TODO: call `Engine::simulate_arrival` once the engine has it.
     let outcomes = engine.arrived_at("demo office", "Contoso HQ").await?;
     tracing::info!(claims = outcomes.len(), "simulated arrival at the office");
     Ok(())

@@ -4,7 +4,7 @@
 //!    an intent in one store transaction. Concurrent requests collapse
 //!    there: one owns the intent, the others see it.
 //! 2. The owner POSTs. `201` marks the reservation claimed. `409`, or an
-//!    answer that leaves the outcome unknown, is settled by reading the
+//!    response that leaves the outcome unknown, is settled by reading the
 //!    claim back with a GET.
 //! 3. A transient failure keeps the intent; the run loop settles it again
 //!    (GET first, then POST) until the window closes.
@@ -312,7 +312,7 @@ impl Engine {
         })
     }
 
-    /// The ids to try in the `checkIns` path, the learned one first.
+    /// Lists the ids to try in the `checkIns` path, the learned one first.
     fn path_candidates(&self, reservation: &Reservation) -> Result<Vec<String>> {
         let rule: Option<PathIdRule> = self.inner.store.get(keys::PATH_ID_RULE)?;
         let id = reservation.place.id.to_string();

@@ -152,7 +152,7 @@ impl Engine {
     }
 
     /// Makes the run loop sync at once, after a wake from sleep or when the
-    /// person asks.
+    /// person requests it.
     pub fn request_sync(&self) {
         self.inner
             .sync_requested
@@ -247,7 +247,7 @@ impl Engine {
                 .collect(),
         };
         // Nothing left to claim: a booking already checked in whose window
-        // is still open is the one meant, and checking in again says so.
+        // is still open is the one meant, and checking in again reports it.
         let claimed_now: Vec<&ReservationView> = snapshot
             .reservations
             .iter()
@@ -375,7 +375,7 @@ impl Engine {
         self.publish()
     }
 
-    /// Whether an office match may post an inferred claim now.
+    /// Tells whether an office match may post an inferred claim now.
     pub fn automatic_active(&self) -> Result<bool> {
         let view = self.automatic_view()?;
         Ok(view.enabled == Some(true) && view.paused_until.is_none())

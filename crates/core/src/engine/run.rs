@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-/// The longest the loop sleeps, so a jump of the wall clock (sleep and
+/// The maximum time the loop sleeps, so a jump of the wall clock (sleep and
 /// resume) is noticed within this time even without a wake signal.
 const MAX_NAP: Duration = Duration::from_secs(60);
 
@@ -141,7 +141,7 @@ impl Engine {
         Ok(())
     }
 
-    /// The nearest future instant at which something changes.
+    /// Returns the nearest future instant at which something changes.
     fn next_moment(&self, next_sync: DateTime<Utc>, retries: &Retries) -> DateTime<Utc> {
         let now = self.now();
         let policy = &self.inner.settings.policy;

@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 /// How long a place directory is trusted.
 const PLACES_MAX_AGE: Duration = Duration::hours(24);
-/// The least time between two refreshes caused by unknown addresses.
+/// The minimum time between two refreshes caused by unknown addresses.
 const PLACES_MISS_INTERVAL: Duration = Duration::hours(1);
 /// Days of calendar read, from the start of the local day.
 const DAYS_AHEAD: i64 = 7;

@@ -37,7 +37,7 @@ pub struct Client {
     retry: RetryPolicy,
 }
 
-/// Whether a request may be sent again after an answer that leaves its
+/// Whether a request may be sent again after a response that leaves its
 /// effect unknown. Reads may; a check-in POST may not, because a second
 /// POST could create a second claim: its caller reads the claim back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub struct Request {
 }
 
 impl Client {
-    /// A client for the Graph root `base`, e.g. `https://graph.microsoft.com/v1.0`.
+    /// Creates a client for the Graph root `base`, e.g. `https://graph.microsoft.com/v1.0`.
     pub fn new(http: reqwest::Client, base: Url, tokens: Arc<dyn TokenSource>) -> Self {
         Self {
             http,
@@ -72,7 +72,7 @@ impl Client {
         self
     }
 
-    /// The HTTP client every deskcheck request shares.
+    /// Builds the HTTP client every deskcheck request shares.
     pub fn http_client() -> reqwest::Client {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
@@ -82,7 +82,7 @@ impl Client {
             .expect("the TLS backend is compiled in")
     }
 
-    /// A URL below the Graph root: `path` starts with `/`.
+    /// Builds a URL below the Graph root; `path` starts with `/`.
     pub fn url(&self, path: &str) -> Url {
         let mut text = self.base.as_str().trim_end_matches('/').to_owned();
         text.push_str(path);
@@ -105,7 +105,7 @@ impl Client {
         Ok(url)
     }
 
-    /// Sends `request` and parses a JSON answer.
+    /// Sends `request` and parses a JSON response.
     pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
         let what = request.what;
         let response = self.send(request).await?;
@@ -120,7 +120,7 @@ impl Client {
     }
 
     /// Sends `request`, retrying within the policy, and returns the first
-    /// answer with a success status.
+    /// response with a success status.
     pub async fn send(&self, request: Request) -> Result<reqwest::Response> {
         let _permit = self
             .in_flight
@@ -197,7 +197,7 @@ impl Client {
                 error: Error::Graph(body),
                 retry_after,
             },
-            // A POST answered 503 or 504 may still have been applied: only
+            // A POST that got 503 or 504 may still have been applied: only
             // a read can tell, so the caller decides.
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
                 if request.replay == Replay::Safe =>

@@ -162,7 +162,7 @@ impl WireClaim {
 }
 
 /// A claim as `GET .../checkIns/{id}` returns it: the published sample wraps
-/// it in `value`, other answers are bare.
+/// it in `value`, other responses are bare.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum ClaimResponse {
@@ -208,9 +208,9 @@ fn parse_naive(text: &str) -> Result<NaiveDateTime, String> {
         .map_err(|_| format!("invalid dateTime {text:?}"))
 }
 
-/// Maps a zone name to a tz database zone. Graph answers in the zone asked
+/// Maps a zone name to a tz database zone. Graph responds in the zone requested
 /// for with `Prefer: outlook.timezone`, but a server that ignores the header
-/// answers in the mailbox's zone, often with a Windows name.
+/// responds in the mailbox's zone, often with a Windows name.
 fn parse_zone(name: &str) -> Result<chrono_tz::Tz, String> {
     if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
         return Ok(tz);
